@@ -1,0 +1,50 @@
+/**
+ * Controllers and the actions they plan. A controller is a pure reconcile function: it reads the
+ * state it observes and returns actions for the API reducer to apply, plus the time at which
+ * time alone will give it more to do. It never writes the store itself.
+ *
+ * @module
+ */
+import type * as O from 'fp-ts/lib/Option.js'
+import type { KubeObject, ObjectRef } from '../objects/object.js'
+import type { ClusterState } from '../store/state.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** How deleting an owner treats its dependents. */
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan'
+
+/** An Event to record about an object, deduplicated like client-go's event recorder. */
+export interface EventRecord {
+  readonly involvedObject: ObjectRef & { readonly uid?: string; readonly apiVersion?: string }
+  readonly type: 'Normal' | 'Warning'
+  readonly reason: string
+  readonly message: string
+}
+
+/** A write a controller (or a user) asks the API reducer to make. */
+export type Action =
+  | { readonly type: 'create'; readonly object: KubeObject; readonly by: string }
+  | { readonly type: 'update'; readonly object: KubeObject; readonly by: string }
+  | { readonly type: 'updateStatus'; readonly object: KubeObject; readonly by: string }
+  | {
+      readonly type: 'delete'
+      readonly ref: ObjectRef
+      readonly by: string
+      readonly propagation?: PropagationPolicy
+      readonly gracePeriodSeconds?: number
+      /** Refuse with a Conflict unless the stored object still has this uid. */
+      readonly preconditionUid?: string
+    }
+  | { readonly type: 'event'; readonly event: EventRecord; readonly by: string }
+
+/** A simulated component. */
+export interface Controller {
+  readonly name: string
+  /** Desired minus actual, as actions. Empty when there is nothing to do now. */
+  readonly reconcile: (state: ClusterState) => ReadonlyArray<Action>
+  /** The earliest virtual time after `state.now` at which time alone gives it work, if any. */
+  readonly nextWakeup: (state: ClusterState) => O.Option<number>
+}

@@ -1,0 +1,41 @@
+/**
+ * What the API server needs to know to accept one kind: a decoder that type-checks input,
+ * defaulting, validation on create, and the extra rules (immutable fields) on update. Each
+ * simulated kind's module exports one `KindModel`; the registry in `models.ts` collects them.
+ *
+ * @module
+ */
+import type * as t from 'io-ts'
+import type { FieldError } from '../validation/fieldError.js'
+import type { KindInfo } from './kinds.js'
+import type { KubeObject } from './object.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** The admission pipeline for one kind. All functions are pure and total on decoded input. */
+export interface KindModel<A extends KubeObject = KubeObject> {
+  readonly info: KindInfo
+  /**
+   * Type-checks input. Fields the model reads are typed; every other key passes through
+   * untouched (io-ts `t.type` keeps unknown keys), so objects round-trip.
+   */
+  readonly codec: t.Decoder<unknown, A>
+  /**
+   * The Kubernetes type name of the object's root in the known-field schema (e.g.
+   * `io.k8s.api.apps.v1.Deployment`), used to warn on fields Kubernetes does not know.
+   */
+  readonly schema?: string
+  /** Fills in the defaults the API server applies, returning the same reference when none apply. */
+  readonly applyDefaults: (object: A) => A
+  /** Validates a defaulted object (metadata is validated generically, not here). */
+  readonly validate: (object: A) => ReadonlyArray<FieldError>
+  /** Extra rules on update (immutable fields), given the defaulted new and the stored old object. */
+  readonly validateUpdate?: (next: A, previous: A) => ReadonlyArray<FieldError>
+  /**
+   * Whether `status` is a subresource: user updates keep the stored status and status updates
+   * keep the stored spec. True for every workload kind.
+   */
+  readonly hasStatusSubresource: boolean
+}

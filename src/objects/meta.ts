@@ -1,0 +1,44 @@
+/**
+ * ObjectMeta and OwnerReference: the metadata every Kubernetes object carries. Codecs type the
+ * fields the simulator reads; every other key passes through untouched, so real manifests
+ * round-trip.
+ *
+ * @module
+ */
+import * as t from 'io-ts'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** A string-to-string map (labels, annotations, nodeSelector). */
+export const StringMap = t.record(t.string, t.string)
+/** A string-to-string map (labels, annotations, nodeSelector). */
+export type StringMap = t.TypeOf<typeof StringMap>
+
+/** A reference from a dependent to its owner, as in `metadata.ownerReferences[]`. */
+export const OwnerReference = t.intersection([
+  t.type({ apiVersion: t.string, kind: t.string, name: t.string, uid: t.string }),
+  t.partial({ controller: t.boolean, blockOwnerDeletion: t.boolean }),
+])
+/** A reference from a dependent to its owner, as in `metadata.ownerReferences[]`. */
+export type OwnerReference = t.TypeOf<typeof OwnerReference>
+
+/** Object metadata. `name` is required on input except when `generateName` is given. */
+export const ObjectMeta = t.partial({
+  name: t.string,
+  generateName: t.string,
+  namespace: t.string,
+  uid: t.string,
+  resourceVersion: t.string,
+  generation: t.number,
+  creationTimestamp: t.string,
+  deletionTimestamp: t.string,
+  deletionGracePeriodSeconds: t.number,
+  labels: StringMap,
+  annotations: StringMap,
+  ownerReferences: t.array(OwnerReference),
+  finalizers: t.array(t.string),
+})
+/** Object metadata. */
+export type ObjectMeta = t.TypeOf<typeof ObjectMeta>

@@ -1,0 +1,48 @@
+/**
+ * The cluster as a value: virtual clock, seeded randomness, the global resourceVersion counter,
+ * configuration and the persistent object store. Every public function takes a `ClusterState`
+ * and returns a new one; nothing here is ever mutated.
+ *
+ * @module
+ */
+import type { Controller } from '../controllers/controller.js'
+import type { Rng } from '../sim/rng.js'
+import type { Trace, TraceRetention } from '../sim/trace.js'
+import type { ObjectStore } from './objectStore.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** Cluster-wide settings. Everything a controller may consult that is not an object. */
+export interface ClusterConfig {
+  /** DNS zone, `cluster.local` by default. */
+  readonly clusterDomain: string
+  /** The Service ClusterIP range, `10.96.0.0/12` by default (kubeadm's). */
+  readonly serviceCidr: string
+  /** The range pod CIDRs are carved from, `10.244.0.0/16` by default. */
+  readonly podCidr: string
+  /** NodePort range, inclusive, `[30000, 32767]` by default. */
+  readonly nodePortRange: readonly [number, number]
+  /** How much of the trace to keep: `'none'`, `'all'` or the last N entries (default 10,000). */
+  readonly traceRetention: TraceRetention
+  /** Largest manifest input accepted, in bytes (default 8 MiB, under the API server's 3 MiB per object times a few). */
+  readonly maxManifestBytes: number
+  /** How long Events live, in seconds (the API server's default `--event-ttl` is 1 h). */
+  readonly eventTtlSeconds: number
+  /** The controllers the engine runs, in order. */
+  readonly controllers: ReadonlyArray<Controller>
+}
+
+/** The whole simulated cluster. */
+export interface ClusterState {
+  /** Virtual time, ms since the Unix epoch. */
+  readonly now: number
+  /** Seeded PRNG state; every random choice draws from it. */
+  readonly rng: Rng
+  /** The global resourceVersion counter: the last version handed out. */
+  readonly revision: number
+  readonly objects: ObjectStore
+  readonly config: ClusterConfig
+  readonly trace: Trace
+}
