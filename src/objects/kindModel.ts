@@ -29,6 +29,16 @@ export interface KindModel<A extends KubeObject = KubeObject> {
   readonly schema?: string
   /** Fills in the defaults the API server applies, returning the same reference when none apply. */
   readonly applyDefaults: (object: A) => A
+  /**
+   * Fills in what needs the object's identity, after the uid is stamped on create (a Job's
+   * generated selector uses its uid).
+   */
+  readonly prepareForCreate?: (object: A) => A
+  /**
+   * Carries over, before defaulting and validation on update, values the API server allocated
+   * and a client may omit (a Service's clusterIP and nodePorts), as upstream's REST update does.
+   */
+  readonly prepareForUpdate?: (next: A, previous: A) => A
   /** Validates a defaulted object (metadata is validated generically, not here). */
   readonly validate: (object: A) => ReadonlyArray<FieldError>
   /** Extra rules on update (immutable fields), given the defaulted new and the stored old object. */

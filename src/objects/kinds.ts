@@ -176,11 +176,11 @@ export const resourceInfoFor = (apiVersion: string, kind: string): KindInfo =>
   byKind.get(kind) ?? info(kind, apiVersion, pluralize(kind.toLowerCase()), true, [], 'dns1123Subdomain', { simulated: false })
 
 /** The resource name as it appears in API messages: `deployments.apps`, `pods`. */
-export const qualifiedResource = (kind: KindInfo): string =>
+export const qualifiedResource = (kind: Pick<KindInfo, 'group' | 'resource'>): string =>
   kind.group === '' ? kind.resource : `${kind.resource}.${kind.group}`
 
 /** The kind as it appears in "is invalid" messages: `Deployment.apps`, `Pod`. */
-export const qualifiedKind = (kind: KindInfo): string => (kind.group === '' ? kind.kind : `${kind.kind}.${kind.group}`)
+export const qualifiedKind = (kind: Pick<KindInfo, 'group' | 'kind'>): string => (kind.group === '' ? kind.kind : `${kind.kind}.${kind.group}`)
 
 const pluralize = (word: string): string =>
   /(s|x|z|ch|sh)$/.test(word) ? `${word}es` : /[^aeiou]y$/.test(word) ? `${word.slice(0, -1)}ies` : `${word}s`

@@ -26,10 +26,8 @@ export interface ClusterConfig {
   readonly nodePortRange: readonly [number, number]
   /** How much of the trace to keep: `'none'`, `'all'` or the last N entries (default 10,000). */
   readonly traceRetention: TraceRetention
-  /** Largest manifest input accepted, in bytes (default 8 MiB, under the API server's 3 MiB per object times a few). */
+  /** Largest manifest text accepted, in bytes (default 3 MiB, the API server's request limit; parsing stays under a few seconds). */
   readonly maxManifestBytes: number
-  /** How long Events live, in seconds (the API server's default `--event-ttl` is 1 h). */
-  readonly eventTtlSeconds: number
   /** The controllers the engine runs, in order. */
   readonly controllers: ReadonlyArray<Controller>
 }

@@ -1,0 +1,242 @@
+/**
+ * The `kubesim` command: an impure shell around the pure core. It reads manifests, builds a
+ * cluster, applies them, optionally runs the controllers until they settle, and prints what
+ * kubectl would print.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from 'commander'
+import * as E from 'fp-ts/lib/Either.js'
+import { formatTable } from '../io/table.js'
+import { type ManifestDocument, parseManifests, toJson, toYaml } from '../io/yaml.js'
+import { resolveKindAlias } from '../objects/kinds.js'
+import type { KubeObject } from '../objects/object.js'
+import { parseSelector } from '../objects/selector.js'
+import { settle } from '../sim/engine.js'
+import { applyManifestsDetailed, list } from '../store/api.js'
+import { tryCreateCluster } from '../store/cluster.js'
+import { storedKinds } from '../store/objectStore.js'
+import type { ClusterState } from '../store/state.js'
+import { type ApiError, formatApiError } from '../validation/apiError.js'
+import { readManifestSources } from './files.js'
+
+/** Where the CLI writes. Tests pass buffers; the bin passes the process streams. */
+export interface CliIo {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}
+
+interface ClusterFlags {
+  readonly filename: string[]
+  readonly recursive?: boolean
+  readonly nodes: string
+  readonly seed: string
+  readonly now?: string
+  readonly settle?: boolean
+}
+
+/** Kinds that are noise in an overview unless asked for by name. */
+const HIDDEN_IN_OVERVIEW = new Set(['Event', 'ControllerRevision', 'EndpointSlice'])
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease'])
+
+class CliFailure extends Error {}
+
+const parseInteger = (name: string, value: string, min: number): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new CliFailure(`error: --${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`)
+  return n
+}
+
+/** Reads the -f sources and applies them to a fresh cluster; prints errors and returns undefined on failure. */
+const buildCluster = async (
+  flags: ClusterFlags,
+  io: CliIo,
+  verb: 'apply' | 'validate' | 'get',
+): Promise<{ state: ClusterState; lines: string[] } | undefined> => {
+  if (flags.filename.length === 0) throw new CliFailure('error: must specify one of -f and -k')
+  const sources = await readManifestSources(flags.filename, flags.recursive === true)
+  const created = tryCreateCluster({
+    nodes: parseInteger('nodes', flags.nodes, 0),
+    seed: parseInteger('seed', flags.seed, 0),
+    ...(flags.now === undefined ? {} : { now: flags.now }),
+  })
+  if (E.isLeft(created)) throw new CliFailure(`error: ${created.left.message}`)
+  const documents: { readonly path: string; readonly doc: ManifestDocument }[] = []
+  const parseErrors: string[] = []
+  for (const source of sources) {
+    const parsed = parseManifests(source.text, { maxBytes: created.right.config.maxManifestBytes })
+    if (E.isLeft(parsed)) parseErrors.push(...parsed.left.map((e) => `${source.path}: ${formatApiError(e)}`))
+    else for (const doc of parsed.right) documents.push({ path: source.path, doc })
+  }
+  if (parseErrors.length > 0) {
+    io.err(parseErrors.join('\n') + '\n')
+    return undefined
+  }
+  const applied = applyManifestsDetailed(
+    created.right,
+    documents.map((d) => d.doc.object),
+  )
+  if (E.isLeft(applied)) {
+    io.err(applied.left.map((e) => describeError(e, documents)).join('\n') + '\n')
+    return undefined
+  }
+  for (const warning of applied.right.warnings) io.err(`Warning: ${warning}\n`)
+  const suffix = verb === 'validate' ? ' (server dry run)' : ''
+  const lines = applied.right.items.map((item) => `${item.display} ${item.outcome}${suffix}`)
+  let state = applied.right.state
+  if (flags.settle === true) {
+    const settled = settle(state)
+    if (E.isLeft(settled)) {
+      io.err(`error: ${settled.left.message}\n`)
+      return undefined
+    }
+    state = settled.right
+  }
+  return { state, lines }
+}
+
+const describeError = (error: ApiError, documents: ReadonlyArray<{ readonly path: string; readonly doc: ManifestDocument }>): string => {
+  const source = error.documentIndex === undefined ? undefined : documents[error.documentIndex]
+  const { documentIndex: _omit, ...rest } = error
+  const where = source === undefined ? '' : `${source.path} (document ${source.doc.index}${source.doc.line === undefined ? '' : `, line ${source.doc.line}`}): `
+  return where + formatApiError(rest)
+}
+
+const overview = (state: ClusterState, namespace: string | undefined, allNamespaces: boolean): ReadonlyArray<KubeObject> =>
+  storedKinds(state.objects)
+    .filter((kind) => !HIDDEN_IN_OVERVIEW.has(kind))
+    .flatMap((kind) => list(state, kind))
+    .filter((o) => {
+      const ns = o.metadata.namespace
+      if (ns === undefined) return o.kind !== 'Namespace' || !SYSTEM_NAMESPACES.has(o.metadata.name) && o.metadata.name !== 'default'
+      if (allNamespaces) return !SYSTEM_NAMESPACES.has(ns)
+      if (namespace !== undefined) return ns === namespace
+      return !SYSTEM_NAMESPACES.has(ns) && !(o.kind === 'Service' && o.metadata.name === 'kubernetes' && ns === 'default')
+    })
+
+const printObjects = (io: CliIo, objects: ReadonlyArray<KubeObject>, output: string, now: number, namespaceColumn: boolean): void => {
+  if (output === 'yaml') io.out(toYaml(objects))
+  else if (output === 'json') io.out(toJson(objects) + '\n')
+  else if (objects.length === 0) io.err('No resources found\n')
+  else {
+    const kinds = new Set(objects.map((o) => o.kind))
+    io.out(formatTable(objects, { now, wide: output === 'wide', showKind: kinds.size > 1, namespaceColumn }) + '\n')
+  }
+}
+
+const clusterOptions = (command: Command): Command =>
+  command
+    .requiredOption('-f, --filename <path...>', 'manifest file, directory, or - for stdin (repeatable)')
+    .option('-R, --recursive', 'process directories recursively')
+    .option('--nodes <n>', 'number of nodes to create', '0')
+    .option('--seed <n>', 'PRNG seed', '0')
+    .option('--now <time>', 'virtual start time (RFC 3339)')
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script path); resolves to the
+ * exit code.
+ */
+export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): Promise<number> => {
+  const program = new Command('kubesim')
+    .description('Kubernetes clusters as immutable data: see what your cluster will do with these manifests.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+
+  let exitCode = 0
+  const run = (action: () => Promise<number>) => async () => {
+    exitCode = await action()
+  }
+
+  const applyCommand = clusterOptions(program.command('apply').description('apply manifests to a fresh simulated cluster and print the result'))
+    .option('--settle', 'run the controllers until nothing changes')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'yaml', 'json', 'name']).default('table'))
+  applyCommand.action(
+    run(async () => {
+      const flags = applyCommand.opts<ClusterFlags & { output: string }>()
+      const built = await buildCluster(flags, io, 'apply')
+      if (built === undefined) return 1
+      if (flags.output === 'name') {
+        io.out(built.lines.map((l) => l.split(' ')[0]).join('\n') + '\n')
+        return 0
+      }
+      if (flags.output === 'table' || flags.output === 'wide') io.out(built.lines.join('\n') + '\n\n')
+      printObjects(io, overview(built.state, undefined, true), flags.output, built.state.now, true)
+      return 0
+    }),
+  )
+
+  const validateCommand = clusterOptions(program.command('validate').description('check manifests as the API server would, without running anything'))
+  validateCommand.action(
+    run(async () => {
+      const built = await buildCluster(validateCommand.opts<ClusterFlags>(), io, 'validate')
+      if (built === undefined) return 1
+      io.out(built.lines.join('\n') + '\n')
+      return 0
+    }),
+  )
+
+  const getCommand = clusterOptions(
+    program
+      .command('get')
+      .description('apply manifests to a fresh cluster, settle it, and list objects like kubectl get')
+      .argument('<kind>', 'kind or alias: pods, deploy, svc, all, ...')
+      .argument('[name]', 'one object by name'),
+  )
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier in (fe,be)')
+    .option('--no-settle', 'do not run the controllers before listing')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'yaml', 'json']).default('table'))
+  getCommand.action(
+    run(async () => {
+      const [kindArg, name] = getCommand.processedArgs as [string, string | undefined]
+      const flags = getCommand.opts<ClusterFlags & { namespace: string; allNamespaces?: boolean; selector?: string; output: string }>()
+      if (flags.selector !== undefined && E.isLeft(parseSelector(flags.selector))) {
+        const parsed = parseSelector(flags.selector)
+        throw new CliFailure(`error: ${E.isLeft(parsed) ? parsed.left : ''}`)
+      }
+      const built = await buildCluster(flags, io, 'get')
+      if (built === undefined) return 1
+      const namespace = flags.allNamespaces === true ? undefined : flags.namespace
+      let objects: ReadonlyArray<KubeObject>
+      if (kindArg === 'all') {
+        objects = overview(built.state, namespace, flags.allNamespaces === true).filter((o) => o.metadata.namespace !== undefined)
+      } else {
+        const info = resolveKindAlias(kindArg)
+        if (info === undefined) throw new CliFailure(`error: the server doesn't have a resource type "${kindArg}"`)
+        objects = list(built.state, info.kind, {
+          ...(info.namespaced && namespace !== undefined ? { namespace } : {}),
+          ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
+        }).filter((o) => name === undefined || o.metadata.name === name)
+        if (name !== undefined && objects.length === 0) {
+          io.err(`Error from server (NotFound): ${info.group === '' ? info.resource : `${info.resource}.${info.group}`} "${name}" not found\n`)
+          return 1
+        }
+      }
+      if (objects.length === 0 && flags.output !== 'yaml' && flags.output !== 'json') {
+        io.err(namespace === undefined ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
+        return 0
+      }
+      printObjects(io, objects, flags.output, built.state.now, flags.allNamespaces === true)
+      return 0
+    }),
+  )
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode
+    if (error instanceof CliFailure || error instanceof Error) {
+      io.err(`${error.message}\n`)
+      return 1
+    }
+    throw error
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * kubesim: Kubernetes clusters as immutable data. This is the public entry; nothing else is
+ * public (the `kubesim/testing` entry adds property-testing tools).
+ *
+ * @packageDocumentation
+ */
+
+// The cluster as a value, and the API over it
+export type { ClusterConfig, ClusterState } from './store/state.js'
+export { createCluster, tryCreateCluster, defaultControllers, DEFAULT_CONFIG } from './store/cluster.js'
+export type { ClusterOptions, NodeOptions, InvalidClusterOptions } from './store/cluster.js'
+export { applyManifests, applyManifestsDetailed, apply, remove, get, list, scale } from './store/api.js'
+export type { ApplyItem, ApplyResult, ListOptions, ManifestInput, RemoveOptions } from './store/api.js'
+export { applyAction, FOREGROUND_FINALIZER, ORPHAN_FINALIZER, LAST_APPLIED_ANNOTATION, PROTECTED_NAMESPACES } from './store/reducer.js'
+export type { Applied, Outcome } from './store/reducer.js'
+export { threeWayMerge } from './store/merge.js'
+
+// Engine
+export { step, settle, advance, runUntil, nextWakeup } from './sim/engine.js'
+export type { Duration, NotSettled, RunUntilOptions, SettleOptions, StepResult, Timeout } from './sim/engine.js'
+export { traceEntries } from './sim/trace.js'
+export type { Trace, TraceEntry, TraceRetention } from './sim/trace.js'
+export { formatTimestamp, parseTimestamp } from './sim/clock.js'
+export { seedRng, nextUint32, nextInt, nextString, forkRng } from './sim/rng.js'
+export type { Rng } from './sim/rng.js'
+
+// Controllers
+export type { Action, Controller, EventRecord, PropagationPolicy } from './controllers/controller.js'
+export { garbageCollector } from './controllers/garbageCollector.js'
+export { namespaceLifecycle } from './controllers/namespaceLifecycle.js'
+
+// Objects
+export type { KubeObject, ObjectRef } from './objects/object.js'
+export { objectKey, refOf, formatRef } from './objects/object.js'
+export { ObjectMeta, OwnerReference, StringMap } from './objects/meta.js'
+export { KNOWN_KINDS, OPAQUE_KINDS, kindInfo, resolveKindAlias, resourceInfoFor } from './objects/kinds.js'
+export type { KindInfo, NameRule } from './objects/kinds.js'
+export type { KindModel } from './objects/kindModel.js'
+export {
+  LabelSelector,
+  LabelSelectorRequirement,
+  validateLabelSelector,
+  fromLabelSelector,
+  parseSelector,
+  matchesSelector,
+  formatSelector,
+  equalityPairs,
+  selectsNothing,
+} from './objects/selector.js'
+export type { Requirement, Selector, SelectorOperator } from './objects/selector.js'
+export { parseIpv4, formatIpv4, parseCidr, addressAt, cidrContains } from './network/cidr.js'
+export type { Ipv4Cidr } from './network/cidr.js'
+
+// Errors and validation
+export type { ApiError, ApiErrorReason } from './validation/apiError.js'
+export {
+  invalidError,
+  notFoundError,
+  alreadyExistsError,
+  conflictError,
+  forbiddenError,
+  badRequestError,
+  withDocumentIndex,
+  formatApiError,
+} from './validation/apiError.js'
+export type { FieldError, FieldErrorType } from './validation/fieldError.js'
+export {
+  required,
+  invalid,
+  unsupported,
+  forbidden,
+  duplicate,
+  notFound,
+  tooLong,
+  tooMany,
+  formatFieldValue,
+  formatFieldError,
+  atPath,
+} from './validation/fieldError.js'
+export {
+  isDns1123Label,
+  isDns1123Subdomain,
+  isDns1035Label,
+  isPathSegmentName,
+  isQualifiedName,
+  isValidLabelValue,
+  validateNameByRule,
+} from './validation/names.js'
+
+// YAML, JSON and kubectl-style output
+export { parseManifests, manifestsFromValue, toYaml, toJson, DEFAULT_MAX_MANIFEST_BYTES } from './io/yaml.js'
+export type { ManifestDocument, ParseManifestsOptions, ToYamlOptions, ToJsonOptions } from './io/yaml.js'
+export { formatTable } from './io/table.js'
+export type { FormatTableOptions } from './io/table.js'
+export { humanDuration, ageSince } from './io/age.js'
+
+// Kinds: workloads
+export { IntOrString, isPercentString, intOrPercentValue, resolveIntOrPercent, validateIntOrPercent, validateNotMoreThan100Percent } from './objects/intOrString.js'
+export {
+  ReplicaSet,
+  ReplicaSetSpec,
+  ReplicaSetStatus,
+  ReplicaSetCondition,
+  defaultReplicaSet,
+  validateReplicaSet,
+  validateReplicaSetUpdate,
+  replicaSetModel,
+} from './objects/replicaSet.js'
+export {
+  Deployment,
+  DeploymentSpec,
+  DeploymentStatus,
+  DeploymentStrategy,
+  RollingUpdateDeployment,
+  DeploymentCondition,
+  defaultDeployment,
+  validateDeployment,
+  validateDeploymentUpdate,
+  deploymentModel,
+} from './objects/deployment.js'
+export {
+  StatefulSet,
+  StatefulSetSpec,
+  StatefulSetStatus,
+  StatefulSetUpdateStrategy,
+  RollingUpdateStatefulSetStrategy,
+  PersistentVolumeClaimRetentionPolicy,
+  PersistentVolumeClaimTemplate,
+  StatefulSetCondition,
+  defaultStatefulSet,
+  validateStatefulSet,
+  validateStatefulSetUpdate,
+  statefulSetModel,
+} from './objects/statefulSet.js'
+export {
+  DaemonSet,
+  DaemonSetSpec,
+  DaemonSetStatus,
+  DaemonSetUpdateStrategy,
+  RollingUpdateDaemonSet,
+  DaemonSetCondition,
+  defaultDaemonSet,
+  validateDaemonSet,
+  validateDaemonSetUpdate,
+  daemonSetModel,
+} from './objects/daemonSet.js'
+export {
+  Job,
+  JobSpec,
+  JobStatus,
+  JobCondition,
+  PodFailurePolicy,
+  PodFailurePolicyRule,
+  SuccessPolicy,
+  JOB_CONTROLLER_UID_LABEL,
+  JOB_NAME_LABEL,
+  MAX_INT32,
+  isIndexedJob,
+  defaultJob,
+  withGeneratedJobSelector,
+  validateJob,
+  validateJobUpdate,
+  jobModel,
+} from './objects/job.js'
+export { parseCronSchedule, nextScheduleTime, isKnownTimeZone } from './objects/cronSchedule.js'
+export type { CronSchedule, CronField } from './objects/cronSchedule.js'
+export {
+  CronJob,
+  CronJobSpec,
+  CronJobStatus,
+  CronJobActiveRef,
+  JobTemplateSpec,
+  defaultCronJob,
+  validateCronJob,
+  validateCronJobUpdate,
+  validateTimeZone,
+  cronJobModel,
+} from './objects/cronJob.js'
+
+// Kinds: networking
+export {
+  EndpointSlice,
+  Endpoint,
+  EndpointConditions,
+  EndpointTargetRef,
+  EndpointPort,
+  ENDPOINT_SLICE_ADDRESS_TYPES,
+  isIPv4,
+  isIPv6,
+  validateIp,
+  validateNonSpecialIp,
+  defaultEndpointSlice,
+  validateEndpointSlice,
+  validateEndpointSliceUpdate,
+  endpointSliceModel,
+} from './objects/endpointSlice.js'
+export {
+  Service,
+  ServiceSpec,
+  ServicePort,
+  ServiceStatus,
+  SessionAffinityConfig,
+  LoadBalancerIngress,
+  DEFAULT_CLIENT_IP_TIMEOUT_SECONDS,
+  isHeadlessService,
+  defaultService,
+  validateService,
+  validateServiceUpdate,
+  carryAllocatedServiceValues,
+  serviceModel,
+} from './objects/service.js'
+export {
+  Ingress,
+  IngressSpec,
+  IngressRule,
+  HTTPIngressPath,
+  IngressBackend,
+  ServiceBackendPort,
+  IngressTLS,
+  IngressStatus,
+  isWildcardDns1123Subdomain,
+  validateIngress,
+  ingressModel,
+} from './objects/ingress.js'
+
+// Quantities, durations and decoding
+export {
+  QuantityString,
+  QUANTITY_FORMAT_ERROR,
+  parseQuantity,
+  formatQuantity,
+  addQuantity,
+  subQuantity,
+  compareQuantity,
+  isZero,
+  quantityToMillis,
+  milliValue,
+  quantityValue,
+  quantityFromMillis,
+  quantityOrZero,
+  validateResourceQuantities,
+} from './objects/quantity.js'
+export type { Quantity, QuantityFormat } from './objects/quantity.js'
+export { parseDuration, formatDuration } from './objects/duration.js'
+export { Int32, Int64, decodeWithFieldErrors, fieldErrorsFromDecode, friendlyTypeName } from './objects/decodeErrors.js'
+export { KNOWN_ROOT, unknownFieldWarnings, hasKnownFields } from './objects/knownFields.js'
+export { validateObjectMeta, validateLabels, validateAnnotations, validateOwnerReferences, validateFinalizers } from './validation/metadata.js'
+export type { ObjectMetaOptions } from './validation/metadata.js'
+
+// Kinds: pods, nodes, configuration, storage, events
+export {
+  Pod,
+  PodSpec,
+  PodTemplateSpec,
+  PodStatus,
+  Container,
+  ContainerPort,
+  ContainerStatus,
+  ContainerState,
+  PodCondition,
+  Probe,
+  EnvVar,
+  VolumeMount,
+  Volume,
+  Toleration,
+  ResourceList,
+  ResourceRequirements,
+  RESTART_POLICIES,
+  TAINT_EFFECTS,
+  isValidPortName,
+  validateTolerations,
+  validatePodSpec,
+  validatePodTemplateSpec,
+  validatePodSpecUpdate,
+  defaultPodSpec,
+  defaultPodTemplateSpec,
+  defaultPod,
+  defaultImagePullPolicy,
+  podQosClass,
+  podModel,
+} from './objects/pod.js'
+export { Namespace, NamespaceCondition, NAMESPACE_FINALIZER, NAMESPACE_NAME_LABEL, defaultNamespace, validateNamespace, namespaceModel } from './objects/namespace.js'
+export { Node, NodeSpec, NodeStatus, NodeCondition, NodeAddress, Taint, defaultNode, validateTaints, validateNode, validateNodeUpdate, nodeModel } from './objects/node.js'
+export { ConfigMap, MAX_CONFIG_SIZE, encodeBase64, base64DecodedLength, isConfigKey, isBase64, validateConfigMap, validateImmutableData, configMapModel } from './objects/configMap.js'
+export { Secret, defaultSecret, validateSecret, validateSecretUpdate, secretModel } from './objects/secret.js'
+export { Event, ObjectReference, EVENT_TYPES, validateEvent, eventModel } from './objects/event.js'
+export { ControllerRevision, validateControllerRevision, validateControllerRevisionUpdate, controllerRevisionModel } from './objects/controllerRevision.js'
+export {
+  PersistentVolume,
+  PersistentVolumeSpec,
+  ACCESS_MODES,
+  validateAccessModes,
+  defaultPersistentVolume,
+  validatePersistentVolume,
+  validatePersistentVolumeUpdate,
+  persistentVolumeModel,
+} from './objects/persistentVolume.js'
+export {
+  PersistentVolumeClaim,
+  PersistentVolumeClaimSpec,
+  defaultPersistentVolumeClaim,
+  validatePersistentVolumeClaimSpec,
+  validatePersistentVolumeClaimUpdate,
+  persistentVolumeClaimModel,
+} from './objects/persistentVolumeClaim.js'
+export { StorageClass, defaultStorageClass, validateStorageClass, validateStorageClassUpdate, storageClassModel } from './objects/storageClass.js'

@@ -1,0 +1,176 @@
+/**
+ * The API server's admission pipeline for one object, without touching the store: check the
+ * envelope (apiVersion, kind, metadata), decode with the kind's codec, warn on unknown fields,
+ * apply defaults, and validate (metadata, the kind's rules, and on update the immutable
+ * fields). Every independent problem is reported in one error.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { deepFreeze } from '../internal/immer.js'
+import { decodeWithFieldErrors } from '../objects/decodeErrors.js'
+import { type KindInfo, KNOWN_KINDS, resourceInfoFor } from '../objects/kinds.js'
+import type { KindModel } from '../objects/kindModel.js'
+import { unknownFieldWarnings } from '../objects/knownFields.js'
+import { ObjectMeta } from '../objects/meta.js'
+import { modelFor } from '../objects/models.js'
+import type { KubeObject } from '../objects/object.js'
+import { type ApiError, badRequestError, invalidError } from '../validation/apiError.js'
+import type { FieldError } from '../validation/fieldError.js'
+import { validateObjectMeta } from '../validation/metadata.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** An object that passed admission, with its kind info and any warnings for the user. */
+export interface Admitted {
+  readonly object: KubeObject
+  readonly info: KindInfo
+  readonly model: KindModel | undefined
+  readonly warnings: ReadonlyArray<string>
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+const preview = (value: unknown): string => {
+  try {
+    const text = JSON.stringify(value) ?? String(value)
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text
+  } catch {
+    return String(value)
+  }
+}
+
+const OPAQUE_META = t.type({ apiVersion: t.string, kind: t.string, metadata: ObjectMeta }) as unknown as t.Decoder<unknown, KubeObject>
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Checks that input is an object envelope Kubernetes could route: a mapping with string
+ * `apiVersion` and `kind`, and `metadata` a mapping. Returns the kind info to admit it under.
+ *
+ * @internal
+ */
+export const checkEnvelope = (input: unknown): E.Either<ApiError, { readonly raw: Record<string, unknown>; readonly info: KindInfo }> => {
+  if (!isRecord(input)) return E.left(badRequestError(`expected an object with apiVersion, kind and metadata, got ${preview(input)}`))
+  const missing = [
+    ...(typeof input['apiVersion'] === 'string' && input['apiVersion'] !== '' ? [] : ['apiVersion not set']),
+    ...(typeof input['kind'] === 'string' && input['kind'] !== '' ? [] : ['kind not set']),
+  ]
+  if (missing.length > 0) return E.left(badRequestError(`error validating data: [${missing.join(', ')}]`))
+  const apiVersion = input['apiVersion'] as string
+  const kind = input['kind'] as string
+  const name = isRecord(input['metadata']) && typeof input['metadata']['name'] === 'string' ? input['metadata']['name'] : ''
+  if (!isRecord(input['metadata']))
+    return E.left(
+      badRequestError(
+        `${kind} in version ${JSON.stringify(apiVersion)} cannot be handled as a ${kind}: metadata: expected a mapping, got ${preview(input['metadata'])}`,
+        [],
+        { kind },
+      ),
+    )
+  const known = KNOWN_KINDS.find((k) => k.kind === kind)
+  if (known !== undefined && known.apiVersion !== apiVersion)
+    return E.left(
+      badRequestError(
+        `resource mapping not found for name: ${JSON.stringify(name)}: no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}; ensure CRDs are installed first (kubesim serves ${kind} as ${known.apiVersion})`,
+        [],
+        { kind, group: known.group, name },
+      ),
+    )
+  if (known === undefined && !/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion))
+    return E.left(badRequestError(`invalid apiVersion ${JSON.stringify(apiVersion)} for kind ${JSON.stringify(kind)}`, [], { kind, name }))
+  return E.right({ raw: input, info: resourceInfoFor(apiVersion, kind) })
+}
+
+/**
+ * Decodes, defaults and validates an object for creation. `namespace` fills in
+ * metadata.namespace for namespaced kinds that omit it (as kubectl does with the request
+ * namespace); cluster-scoped kinds lose a stray namespace, as kubectl apply drops it.
+ *
+ * @internal
+ */
+export const admitForCreate = (input: unknown, defaultNamespace: string): E.Either<ApiError, Admitted> =>
+  admit(input, defaultNamespace, undefined)
+
+/**
+ * Decodes, defaults and validates an object that replaces `previous`, including the kind's
+ * immutable-field rules.
+ *
+ * @internal
+ */
+export const admitForUpdate = (input: unknown, previous: KubeObject): E.Either<ApiError, Admitted> =>
+  admit(input, previous.metadata.namespace ?? '', previous)
+
+const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined): E.Either<ApiError, Admitted> => {
+  const envelope = checkEnvelope(input)
+  if (E.isLeft(envelope)) return envelope
+  const { raw, info } = envelope.right
+  const metadata = raw['metadata'] as Record<string, unknown>
+  const namespace = info.namespaced
+    ? typeof metadata['namespace'] === 'string' && metadata['namespace'] !== ''
+      ? metadata['namespace']
+      : defaultNamespace
+    : undefined
+  const { namespace: _dropped, ...metaWithoutNamespace } = metadata
+  const withNamespace: Record<string, unknown> = {
+    ...raw,
+    metadata: namespace === undefined ? metaWithoutNamespace : { ...metaWithoutNamespace, namespace },
+  }
+  const name = typeof metadata['name'] === 'string' ? metadata['name'] : ''
+  const model = modelFor(info.kind)
+  const warnings: string[] = []
+  let object: KubeObject
+  if (model === undefined) {
+    const decoded = decodeWithFieldErrors(OPAQUE_META, withNamespace)
+    if (E.isLeft(decoded)) return E.left(decodeFailure(info, name, namespace, decoded.left))
+    object = withNamespace as unknown as KubeObject
+    if (!info.simulated && previous === undefined)
+      warnings.push(`${info.kind} ${JSON.stringify(name)} is stored but not simulated by kubesim`)
+  } else {
+    const decoded = decodeWithFieldErrors(model.codec, withNamespace)
+    if (E.isLeft(decoded)) return E.left(decodeFailure(info, name, namespace, decoded.left))
+    if (model.schema !== undefined) warnings.push(...unknownFieldWarnings(model.schema, decoded.right).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
+    const carried = previous !== undefined && model.prepareForUpdate !== undefined ? model.prepareForUpdate(decoded.right, previous) : decoded.right
+    object = model.applyDefaults(carried)
+  }
+  const causes: FieldError[] = [...validateObjectMeta(object.metadata, info, { namespaced: info.namespaced })]
+  if (model !== undefined) {
+    causes.push(...model.validate(object))
+    if (previous !== undefined && model.validateUpdate !== undefined) causes.push(...model.validateUpdate(object, previous))
+  }
+  if (causes.length > 0) return E.left(invalidError(info, name || String(metadata['generateName'] ?? ''), namespace, causes))
+  return E.right({ object: deepFreeze(structuredCloneSafe(object)), info, model, warnings })
+}
+
+const decodeFailure = (info: KindInfo, name: string, namespace: string | undefined, causes: ReadonlyArray<FieldError>): ApiError => {
+  const error = invalidError(info, name, namespace, causes)
+  return { ...error, reason: 'BadRequest', code: 400 }
+}
+
+// Decoded input may share structure with the caller's object; copy before freezing so the caller's
+// value is never frozen or aliased by the store.
+const structuredCloneSafe = <T>(value: T): T => copyPlain(value) as T
+
+const copyPlain = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(copyPlain)
+  if (value !== null && typeof value === 'object') {
+    if (Object.isFrozen(value)) return value
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      Object.defineProperty(out, key, {
+        value: copyPlain((value as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return out
+  }
+  return value
+}

@@ -1,0 +1,252 @@
+/**
+ * Creating a cluster: configuration defaults, the system namespaces (default, kube-system,
+ * kube-public, kube-node-lease), the `kubernetes` Service on the first address of the service
+ * range, and optional nodes. Everything is created through the API reducer, so the bootstrap
+ * is in the trace like any other write.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Action, Controller } from '../controllers/controller.js'
+import { garbageCollector } from '../controllers/garbageCollector.js'
+import { namespaceLifecycle } from '../controllers/namespaceLifecycle.js'
+import type { KubeObject } from '../objects/object.js'
+import { addressAt, parseCidr } from '../network/cidr.js'
+import { DEFAULT_EPOCH_MS, parseTimestamp } from '../sim/clock.js'
+import { seedRng } from '../sim/rng.js'
+import { emptyTrace, type TraceRetention } from '../sim/trace.js'
+import { DEFAULT_MAX_MANIFEST_BYTES } from '../io/yaml.js'
+import { emptyStore } from './objectStore.js'
+import { applyAction } from './reducer.js'
+import type { ClusterConfig, ClusterState } from './state.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** A node to create: a name, and optionally labels and capacity. */
+export interface NodeOptions {
+  readonly name: string
+  readonly labels?: Readonly<Record<string, string>>
+  /** Resource capacity, e.g. `{ cpu: '4', memory: '16Gi', pods: '110' }`; allocatable equals it. */
+  readonly capacity?: Readonly<Record<string, string>>
+}
+
+/** Options for `createCluster`. Every field is optional. */
+export interface ClusterOptions {
+  /** PRNG seed (default 0). Same seed and inputs give the same trace. */
+  readonly seed?: number
+  /** Start of virtual time: ISO string or ms since the epoch (default 2025-01-01T00:00:00Z). */
+  readonly now?: string | number
+  /** A number of identical nodes (`node-1` ...), or node specs. */
+  readonly nodes?: number | ReadonlyArray<NodeOptions>
+  readonly clusterDomain?: string
+  readonly serviceCidr?: string
+  readonly podCidr?: string
+  readonly nodePortRange?: readonly [number, number]
+  readonly traceRetention?: TraceRetention
+  readonly maxManifestBytes?: number
+  /** Replace the controller registry (default: `defaultControllers`). */
+  readonly controllers?: ReadonlyArray<Controller>
+}
+
+/**
+ * The controllers a cluster runs by default, in order.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { defaultControllers } from 'kubesim'
+ * expect(defaultControllers.map((c) => c.name)).toContain('garbage-collector')
+ * ```
+ */
+export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, garbageCollector]
+
+/** Default configuration values. */
+export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
+  clusterDomain: 'cluster.local',
+  serviceCidr: '10.96.0.0/12',
+  podCidr: '10.244.0.0/16',
+  nodePortRange: [30000, 32767],
+  traceRetention: 10_000,
+  maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system']
+
+const namespace = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })
+
+const defaultNode = (spec: NodeOptions): KubeObject => {
+  const capacity = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi', ...spec.capacity }
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: spec.name,
+      labels: {
+        'kubernetes.io/hostname': spec.name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        ...spec.labels,
+      },
+    },
+    spec: {},
+    status: {
+      capacity,
+      allocatable: capacity,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      nodeInfo: { kubeletVersion: 'v1.33.0-kubesim' },
+    },
+  }
+}
+
+const isStringRecord = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
+
+/** Options come from users as often as from typed code: check their shapes before use. */
+const checkOptionShapes = (options: ClusterOptions): string | undefined => {
+  const o = options as Record<string, unknown>
+  if (o['seed'] !== undefined && !(typeof o['seed'] === 'number' && Number.isFinite(o['seed']))) return 'seed must be a finite number'
+  if (o['now'] !== undefined && typeof o['now'] !== 'string' && typeof o['now'] !== 'number') return 'now must be an ISO string or ms since the epoch'
+  for (const key of ['clusterDomain', 'serviceCidr', 'podCidr'])
+    if (o[key] !== undefined && typeof o[key] !== 'string') return `${key} must be a string`
+  const nodes = o['nodes']
+  if (nodes !== undefined && typeof nodes !== 'number') {
+    if (!Array.isArray(nodes)) return 'nodes must be a count or an array of node specs'
+    for (const [i, n] of nodes.entries()) {
+      const spec = n as Record<string, unknown> | null
+      if (typeof spec !== 'object' || spec === null || typeof spec['name'] !== 'string') return `nodes[${i}].name must be a string`
+      if (spec['labels'] !== undefined && !isStringRecord(spec['labels'])) return `nodes[${i}].labels must map strings to strings`
+      if (spec['capacity'] !== undefined && !isStringRecord(spec['capacity'])) return `nodes[${i}].capacity must map resource names to quantity strings`
+    }
+  }
+  const range = o['nodePortRange']
+  if (range !== undefined && !(Array.isArray(range) && range.length === 2 && range.every((p) => typeof p === 'number')))
+    return 'nodePortRange must be a pair of port numbers'
+  const retention = o['traceRetention']
+  if (retention !== undefined && retention !== 'none' && retention !== 'all' && typeof retention !== 'number')
+    return 'traceRetention must be "none", "all" or a number'
+  if (o['maxManifestBytes'] !== undefined && !(typeof o['maxManifestBytes'] === 'number' && o['maxManifestBytes'] > 0))
+    return 'maxManifestBytes must be a positive number'
+  const controllers = o['controllers']
+  if (controllers !== undefined && !(Array.isArray(controllers) && controllers.every((c) => typeof c === 'object' && c !== null && typeof (c as Record<string, unknown>)['reconcile'] === 'function' && typeof (c as Record<string, unknown>)['nextWakeup'] === 'function')))
+    return 'controllers must be an array of controllers'
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// constructors
+// ---------------------------------------------------------------------------------------------
+
+/** A cluster could not be created from the options given. */
+export interface InvalidClusterOptions {
+  readonly reason: 'InvalidOptions'
+  readonly message: string
+}
+
+/**
+ * Creates a cluster, or explains why the options are invalid.
+ *
+ * @category api
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { tryCreateCluster } from 'kubesim'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * expect(E.isLeft(tryCreateCluster({ serviceCidr: '10.96.0.1/12' }))).toBe(true)
+ * expect(E.isRight(tryCreateCluster({ nodes: 2 }))).toBe(true)
+ * ```
+ */
+export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<InvalidClusterOptions, ClusterState> => {
+  const fail = (message: string) => E.left<InvalidClusterOptions>({ reason: 'InvalidOptions', message })
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return fail('options must be an object')
+  const shapeProblem = checkOptionShapes(options)
+  if (shapeProblem !== undefined) return fail(shapeProblem)
+  let now = DEFAULT_EPOCH_MS
+  if (typeof options.now === 'string') {
+    const parsed = parseTimestamp(options.now)
+    if (E.isLeft(parsed)) return fail(parsed.left)
+    now = parsed.right
+  } else if (typeof options.now === 'number') {
+    if (!Number.isFinite(options.now)) return fail('now must be a finite number of ms since the epoch')
+    now = Math.floor(options.now)
+  }
+  const config: ClusterConfig = {
+    ...DEFAULT_CONFIG,
+    ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
+    ...(options.serviceCidr === undefined ? {} : { serviceCidr: options.serviceCidr }),
+    ...(options.podCidr === undefined ? {} : { podCidr: options.podCidr }),
+    ...(options.nodePortRange === undefined ? {} : { nodePortRange: options.nodePortRange }),
+    ...(options.traceRetention === undefined ? {} : { traceRetention: options.traceRetention }),
+    ...(options.maxManifestBytes === undefined ? {} : { maxManifestBytes: options.maxManifestBytes }),
+    controllers: options.controllers ?? defaultControllers,
+  }
+  const serviceCidr = parseCidr(config.serviceCidr)
+  if (E.isLeft(serviceCidr)) return fail(`serviceCidr: ${serviceCidr.left}`)
+  const podCidr = parseCidr(config.podCidr)
+  if (E.isLeft(podCidr)) return fail(`podCidr: ${podCidr.left}`)
+  const [low, high] = config.nodePortRange
+  if (!(Number.isInteger(low) && Number.isInteger(high) && low >= 1 && high <= 65535 && low <= high))
+    return fail(`nodePortRange: ${low}-${high} is not a valid port range`)
+  if (typeof config.traceRetention === 'number' && !(Number.isInteger(config.traceRetention) && config.traceRetention >= 0))
+    return fail('traceRetention must be "none", "all" or a non-negative integer')
+  const nodeSpecs: ReadonlyArray<NodeOptions> =
+    typeof options.nodes === 'number'
+      ? Number.isInteger(options.nodes) && options.nodes >= 0
+        ? Array.from({ length: options.nodes }, (_, i) => ({ name: `node-${i + 1}` }))
+        : []
+      : (options.nodes ?? [])
+  if (typeof options.nodes === 'number' && !(Number.isInteger(options.nodes) && options.nodes >= 0))
+    return fail(`nodes must be a non-negative integer, got ${options.nodes}`)
+
+  const bootstrap: Action[] = [
+    ...SYSTEM_NAMESPACES.map((name): Action => ({ type: 'create', by: 'kube-apiserver', object: namespace(name) })),
+    {
+      type: 'create',
+      by: 'kube-apiserver',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: addressAt(serviceCidr.right, 1),
+          clusterIPs: [addressAt(serviceCidr.right, 1)],
+          ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+          sessionAffinity: 'None',
+        },
+      },
+    },
+    ...nodeSpecs.map((spec): Action => ({ type: 'create', by: 'kubelet', object: defaultNode(spec) })),
+  ]
+  let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace }
+  for (const action of bootstrap) {
+    const result = applyAction(state, action)
+    if (E.isLeft(result)) return fail(result.left.message)
+    state = result.right.state
+  }
+  return E.right(state)
+}
+
+/**
+ * Creates a cluster: system namespaces, the `kubernetes` Service and optional nodes, at a
+ * virtual start time with a seeded PRNG. Invalid options are a programmer error and throw;
+ * use `tryCreateCluster` when options come from users.
+ *
+ * @category api
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, list } from 'kubesim'
+ * const s = createCluster({ seed: 42, nodes: 3, now: '2025-06-01T00:00:00Z' })
+ * expect(list(s, 'Node').map((n) => n.metadata.name)).toEqual(['node-1', 'node-2', 'node-3'])
+ * expect(list(s, 'Namespace').map((n) => n.metadata.name)).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system'])
+ * expect(() => createCluster({ nodes: -1 })).toThrow('nodes must be a non-negative integer')
+ * ```
+ */
+export const createCluster = (options: ClusterOptions = {}): ClusterState => {
+  const created = tryCreateCluster(options)
+  if (E.isLeft(created)) throw new Error(`kubesim: invalid cluster options: ${created.left.message}`)
+  return created.right
+}

@@ -1,0 +1,281 @@
+/**
+ * The persistent object store: one immutable HAMT map per kind (`namespace/name` -> object) and
+ * the indices derived from it in the same write (by uid, by owner uid, by namespace, by label,
+ * pods by node). Indices are never a second source of truth: `putObject` and `deleteObject` are
+ * the only writers, and a test rebuilds them from scratch and compares.
+ *
+ * @module
+ */
+import { Map as IMap, Set as ISet } from 'immutable'
+import { kindInfo } from '../objects/kinds.js'
+import { type KubeObject, type ObjectRef, objectKey } from '../objects/object.js'
+import { equalityPairs, matchesSelector, type Selector, selectsNothing } from '../objects/selector.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** The object store and its indices. Treat as opaque; use the functions below. */
+export interface ObjectStore {
+  /** kind -> key (`namespace/name` or `name`) -> object. */
+  readonly kinds: IMap<string, IMap<string, KubeObject>>
+  /** uid -> reference. */
+  readonly byUid: IMap<string, ObjectRef>
+  /** owner uid -> uids of objects that list it in ownerReferences. */
+  readonly byOwner: IMap<string, ISet<string>>
+  /** `kind \0 namespace` -> keys. */
+  readonly byNamespace: IMap<string, ISet<string>>
+  /** `kind \0 namespace \0 label=value` -> keys. */
+  readonly byLabel: IMap<string, ISet<string>>
+  /** node name -> keys of pods bound to it. */
+  readonly podsByNode: IMap<string, ISet<string>>
+  /** uids of objects that have a deletionTimestamp (terminating, or held by finalizers). */
+  readonly deleting: ISet<string>
+}
+
+const SEP = '\u0000'
+const EMPTY_SET: ISet<string> = ISet()
+const EMPTY_KIND: IMap<string, KubeObject> = IMap()
+
+// ---------------------------------------------------------------------------------------------
+// constructors
+// ---------------------------------------------------------------------------------------------
+
+/** An empty store. */
+export const emptyStore: ObjectStore = {
+  kinds: IMap(),
+  byUid: IMap(),
+  byOwner: IMap(),
+  byNamespace: IMap(),
+  byLabel: IMap(),
+  podsByNode: IMap(),
+  deleting: ISet(),
+}
+
+// ---------------------------------------------------------------------------------------------
+// getters
+// ---------------------------------------------------------------------------------------------
+
+/** The object at a reference, or undefined. */
+export const getObject = (store: ObjectStore, ref: ObjectRef): KubeObject | undefined =>
+  store.kinds.get(ref.kind)?.get(objectKey(ref))
+
+/** The object with a uid, or undefined. */
+export const getByUid = (store: ObjectStore, uid: string): KubeObject | undefined => {
+  const ref = store.byUid.get(uid)
+  return ref === undefined ? undefined : getObject(store, ref)
+}
+
+/** How many objects of a kind the store holds. */
+export const countKind = (store: ObjectStore, kind: string): number => store.kinds.get(kind)?.size ?? 0
+
+/** The kinds that have at least one object, sorted. */
+export const storedKinds = (store: ObjectStore): ReadonlyArray<string> =>
+  [...store.kinds.entries()].filter(([, m]) => m.size > 0).map(([k]) => k).sort()
+
+const byKey = (a: KubeObject, b: KubeObject): number => {
+  const ka = objectKey({ kind: a.kind, namespace: a.metadata.namespace, name: a.metadata.name })
+  const kb = objectKey({ kind: b.kind, namespace: b.metadata.namespace, name: b.metadata.name })
+  return ka < kb ? -1 : ka > kb ? 1 : 0
+}
+
+const keysToObjects = (store: ObjectStore, kind: string, keys: Iterable<string>): KubeObject[] => {
+  const objects = store.kinds.get(kind) ?? EMPTY_KIND
+  const out: KubeObject[] = []
+  for (const key of keys) {
+    const object = objects.get(key)
+    if (object !== undefined) out.push(object)
+  }
+  return out
+}
+
+/**
+ * Objects of a kind, optionally within one namespace and matching a selector, sorted by
+ * namespace and name. Uses the label index when the selector pins a `key=value` pair, so the
+ * cost grows with the matches, not with the kind's size.
+ */
+export const listObjects = (
+  store: ObjectStore,
+  kind: string,
+  filter: { readonly namespace?: string | undefined; readonly selector?: Selector | undefined } = {},
+): ReadonlyArray<KubeObject> => {
+  const selector = filter.selector
+  if (selector !== undefined && selectsNothing(selector)) return []
+  const pairs = selector === undefined ? [] : equalityPairs(selector)
+  let candidates: KubeObject[]
+  if (pairs.length > 0 && filter.namespace !== undefined) {
+    let smallest: ISet<string> | undefined
+    for (const [key, value] of pairs) {
+      const keys = store.byLabel.get(labelIndexKey(kind, filter.namespace, key, value)) ?? EMPTY_SET
+      if (smallest === undefined || keys.size < smallest.size) smallest = keys
+    }
+    candidates = keysToObjects(store, kind, smallest ?? EMPTY_SET)
+  } else if (filter.namespace !== undefined) {
+    candidates = keysToObjects(store, kind, store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET)
+  } else {
+    candidates = [...(store.kinds.get(kind) ?? EMPTY_KIND).values()]
+  }
+  const matching = selector === undefined ? candidates : candidates.filter((o) => matchesSelector(selector, o.metadata.labels))
+  return matching.sort(byKey)
+}
+
+/** Objects that list `ownerUid` in their ownerReferences, sorted by kind, namespace and name. */
+export const dependentsOf = (store: ObjectStore, ownerUid: string): ReadonlyArray<KubeObject> => {
+  const uids = store.byOwner.get(ownerUid)
+  if (uids === undefined) return []
+  const out: KubeObject[] = []
+  for (const uid of uids) {
+    const object = getByUid(store, uid)
+    if (object !== undefined) out.push(object)
+  }
+  return out.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : byKey(a, b)))
+}
+
+/** Objects with a deletionTimestamp (of one kind, or all), sorted by kind, namespace and name. */
+export const deletingObjects = (store: ObjectStore, kind?: string): ReadonlyArray<KubeObject> => {
+  const out: KubeObject[] = []
+  for (const uid of store.deleting) {
+    const object = getByUid(store, uid)
+    if (object !== undefined && (kind === undefined || object.kind === kind)) out.push(object)
+  }
+  return out.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : byKey(a, b)))
+}
+
+/** Uids that some object names as an owner. */
+export const ownerUidsInUse = (store: ObjectStore): ReadonlyArray<string> => [...store.byOwner.keys()].sort()
+
+/** Whether any object lists `ownerUid` as an owner. */
+export const hasDependents = (store: ObjectStore, ownerUid: string): boolean => (store.byOwner.get(ownerUid)?.size ?? 0) > 0
+
+/** Pods bound to a node (spec.nodeName), sorted by namespace and name. */
+export const podsOnNode = (store: ObjectStore, nodeName: string): ReadonlyArray<KubeObject> =>
+  keysToObjects(store, 'Pod', store.podsByNode.get(nodeName) ?? EMPTY_SET).sort(byKey)
+
+/** Every object in a namespace, of every kind, sorted by kind then name. */
+export const objectsInNamespace = (store: ObjectStore, namespace: string): ReadonlyArray<KubeObject> =>
+  storedKinds(store).flatMap((kind) => listObjects(store, kind, { namespace }))
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+const labelIndexKey = (kind: string, namespace: string, key: string, value: string): string =>
+  kind + SEP + namespace + SEP + key + '=' + value
+
+const nodeNameOf = (object: KubeObject | undefined): string | undefined => {
+  if (object === undefined || object.kind !== 'Pod') return undefined
+  const spec = object['spec'] as { readonly nodeName?: unknown } | undefined
+  return typeof spec?.nodeName === 'string' && spec.nodeName !== '' ? spec.nodeName : undefined
+}
+
+const ownerUids = (object: KubeObject | undefined): ReadonlyArray<string> =>
+  object?.metadata.ownerReferences?.map((o) => o.uid) ?? []
+
+const addTo = (index: IMap<string, ISet<string>>, key: string, member: string): IMap<string, ISet<string>> =>
+  index.set(key, (index.get(key) ?? EMPTY_SET).add(member))
+
+const removeFrom = (index: IMap<string, ISet<string>>, key: string, member: string): IMap<string, ISet<string>> => {
+  const set = index.get(key)
+  if (set === undefined) return index
+  const next = set.remove(member)
+  return next.size === 0 ? index.remove(key) : index.set(key, next)
+}
+
+const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
+  if (a === b) return true
+  const ka = Object.keys(a ?? {})
+  const kb = Object.keys(b ?? {})
+  return ka.length === kb.length && ka.every((k) => (a ?? {})[k] === (b ?? {})[k] && Object.prototype.hasOwnProperty.call(b ?? {}, k))
+}
+
+const sameOwners = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((uid, i) => uid === b[i])
+
+/**
+ * Stores an object (insert or replace) and updates every index in the same write.
+ */
+export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore => {
+  const ref = { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }
+  const key = objectKey(ref)
+  const kind = object.kind
+  const previous = store.kinds.get(kind)?.get(key)
+  const namespace = object.metadata.namespace ?? ''
+  const uid = object.metadata.uid ?? ''
+
+  const kinds = store.kinds.set(kind, (store.kinds.get(kind) ?? EMPTY_KIND).set(key, object))
+  let byUid = store.byUid
+  if (previous?.metadata.uid !== uid) {
+    if (previous?.metadata.uid !== undefined) byUid = byUid.remove(previous.metadata.uid)
+    if (uid !== '') byUid = byUid.set(uid, ref)
+  }
+  const byNamespace = previous === undefined ? addTo(store.byNamespace, kind + SEP + namespace, key) : store.byNamespace
+
+  let byLabel = store.byLabel
+  if (previous === undefined || !sameLabels(previous.metadata.labels, object.metadata.labels)) {
+    for (const [k, v] of Object.entries(previous?.metadata.labels ?? {})) byLabel = removeFrom(byLabel, labelIndexKey(kind, namespace, k, v), key)
+    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) byLabel = addTo(byLabel, labelIndexKey(kind, namespace, k, v), key)
+  }
+
+  let byOwner = store.byOwner
+  const before = ownerUids(previous)
+  const after = ownerUids(object)
+  if (!sameOwners(before, after) || previous?.metadata.uid !== uid) {
+    if (previous?.metadata.uid !== undefined) for (const o of before) byOwner = removeFrom(byOwner, o, previous.metadata.uid)
+    if (uid !== '') for (const o of after) byOwner = addTo(byOwner, o, uid)
+  }
+
+  let podsByNode = store.podsByNode
+  const nodeBefore = nodeNameOf(previous)
+  const nodeAfter = nodeNameOf(object)
+  if (nodeBefore !== nodeAfter) {
+    if (nodeBefore !== undefined) podsByNode = removeFrom(podsByNode, nodeBefore, key)
+    if (nodeAfter !== undefined) podsByNode = addTo(podsByNode, nodeAfter, key)
+  }
+  let deleting = store.deleting
+  const wasDeleting = previous?.metadata.deletionTimestamp !== undefined
+  const isDeleting = object.metadata.deletionTimestamp !== undefined
+  if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = deleting.remove(previous.metadata.uid)
+  if (uid !== '') deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
+  return { kinds, byUid, byOwner, byNamespace, byLabel, podsByNode, deleting }
+}
+
+/**
+ * Removes an object and its index entries; returns the same store when it is absent.
+ */
+export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore => {
+  const key = objectKey(ref)
+  const previous = store.kinds.get(ref.kind)?.get(key)
+  if (previous === undefined) return store
+  const kind = ref.kind
+  const namespace = previous.metadata.namespace ?? ''
+  const uid = previous.metadata.uid
+  let byLabel = store.byLabel
+  for (const [k, v] of Object.entries(previous.metadata.labels ?? {})) byLabel = removeFrom(byLabel, labelIndexKey(kind, namespace, k, v), key)
+  let byOwner = store.byOwner
+  if (uid !== undefined) for (const o of ownerUids(previous)) byOwner = removeFrom(byOwner, o, uid)
+  const node = nodeNameOf(previous)
+  return {
+    kinds: store.kinds.set(kind, (store.kinds.get(kind) ?? EMPTY_KIND).remove(key)),
+    byUid: uid === undefined ? store.byUid : store.byUid.remove(uid),
+    byOwner,
+    byNamespace: removeFrom(store.byNamespace, kind + SEP + namespace, key),
+    byLabel,
+    podsByNode: node === undefined ? store.podsByNode : removeFrom(store.podsByNode, node, key),
+    deleting: uid === undefined ? store.deleting : store.deleting.remove(uid),
+  }
+}
+
+/**
+ * Rebuilds a store and all its indices from its objects alone. Tests compare it with the
+ * incrementally maintained store to prove the indices never drift.
+ *
+ * @internal
+ */
+export const rebuildStore = (store: ObjectStore): ObjectStore => {
+  let rebuilt = emptyStore
+  for (const objects of store.kinds.values()) for (const object of objects.values()) rebuilt = putObject(rebuilt, object)
+  return rebuilt
+}
+
+/** Whether a kind is namespaced (unknown kinds are, as custom resources usually are). */
+export const isNamespacedKind = (kind: string): boolean => kindInfo(kind)?.namespaced ?? true

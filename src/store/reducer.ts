@@ -1,0 +1,475 @@
+/**
+ * The API reducer: the one writer of the store. Every change, from a user or a controller, is an
+ * `Action` applied here: admission (decode, default, validate), metadata stamping (uid,
+ * resourceVersion, generation, timestamps, generateName), optimistic concurrency (a stale
+ * resourceVersion is a Conflict), graceful and finalizer-aware deletion, and Event recording.
+ * A refused action leaves the state exactly as it was.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Action, EventRecord, PropagationPolicy } from '../controllers/controller.js'
+import { deepFreeze, produce } from '../internal/immer.js'
+import { kindInfo, type KindInfo, resourceInfoFor } from '../objects/kinds.js'
+import type { KubeObject, ObjectRef } from '../objects/object.js'
+import { formatTimestamp } from '../sim/clock.js'
+import { appendTrace, type TraceEntry } from '../sim/trace.js'
+import {
+  type ApiError,
+  alreadyExistsError,
+  badRequestError,
+  conflictError,
+  forbiddenError,
+  notFoundError,
+} from '../validation/apiError.js'
+import { admitForCreate, admitForUpdate, checkEnvelope } from './admission.js'
+import { nextGeneratedName, nextUid } from './identity.js'
+import { deleteObject, getObject, putObject } from './objectStore.js'
+import type { ClusterState } from './state.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** What an applied action did. */
+export type Outcome = 'created' | 'configured' | 'unchanged' | 'deleted' | 'deleting' | 'recorded'
+
+/** The result of a successful action: the new state, what happened, and warnings for the user. */
+export interface Applied {
+  readonly state: ClusterState
+  readonly outcome: Outcome
+  /** The object as stored after the action (absent when it was removed). */
+  readonly object?: KubeObject
+  readonly warnings: ReadonlyArray<string>
+}
+
+/** Finalizer the garbage collector honours for Foreground deletion. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion'
+/** Finalizer the garbage collector honours for Orphan deletion. */
+export const ORPHAN_FINALIZER = 'orphan'
+/** Namespaces the API server refuses to delete. */
+export const PROTECTED_NAMESPACES: ReadonlyArray<string> = ['default', 'kube-system', 'kube-public']
+/** Annotation kubectl apply keeps the last applied manifest in. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration'
+
+const JOB_ORPHAN_WARNING =
+  'child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning'
+
+// ---------------------------------------------------------------------------------------------
+// getters
+// ---------------------------------------------------------------------------------------------
+
+const spec = (object: KubeObject): Record<string, unknown> | undefined =>
+  object['spec'] as Record<string, unknown> | undefined
+
+const infoOf = (object: KubeObject): KindInfo => resourceInfoFor(object.apiVersion, object.kind)
+
+/** Everything but metadata and status: what a change to bumps `metadata.generation`. */
+const desiredPart = (object: KubeObject): string => {
+  const { metadata: _m, status: _s, ...rest } = object
+  return stableJson(rest)
+}
+
+/**
+ * JSON with object keys sorted: equal values give equal strings whatever the key order.
+ *
+ * @internal
+ */
+export const stableJson = (value: unknown): string => JSON.stringify(sortKeys(value))
+
+const sortKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value).sort())
+      Object.defineProperty(out, key, { value: sortKeys((value as Record<string, unknown>)[key]), enumerable: true })
+    return out
+  }
+  return value
+}
+
+const namespaceProblem = (state: ClusterState, info: KindInfo, name: string, namespace: string | undefined): ApiError | undefined => {
+  if (!info.namespaced || namespace === undefined) return undefined
+  const ns = getObject(state.objects, { kind: 'Namespace', name: namespace })
+  if (ns === undefined) return notFoundError(kindInfo('Namespace') as KindInfo, namespace)
+  if (ns.metadata.deletionTimestamp !== undefined)
+    return forbiddenError(info, name, namespace, `unable to create new content in namespace ${namespace} because it is being terminated`)
+  return undefined
+}
+
+/** Whether an object being deleted has nothing left holding it. */
+const readyToRemove = (object: KubeObject): boolean =>
+  object.metadata.deletionTimestamp !== undefined &&
+  (object.metadata.finalizers ?? []).length === 0 &&
+  !(object.kind === 'Namespace' && ((spec(object)?.['finalizers'] as unknown[] | undefined) ?? []).length > 0) &&
+  !(object.kind === 'Pod' && object.metadata.deletionGracePeriodSeconds !== undefined && object.metadata.deletionGracePeriodSeconds > 0)
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+const traceEntry = (state: ClusterState, by: string, op: TraceEntry['op'], ref: ObjectRef, extra: Partial<TraceEntry> = {}): TraceEntry => ({
+  time: state.now,
+  by,
+  op,
+  kind: ref.kind,
+  ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+  name: ref.name,
+  result: 'ok',
+  ...extra,
+})
+
+const record = (state: ClusterState, entries: ReadonlyArray<TraceEntry>): ClusterState =>
+  entries.length === 0 ? state : { ...state, trace: appendTrace(state.trace, entries, state.config.traceRetention) }
+
+/** Stores an object with a fresh resourceVersion. */
+const store = (state: ClusterState, object: KubeObject): { readonly state: ClusterState; readonly object: KubeObject } => {
+  const revision = state.revision + 1
+  const stamped = produce(object, (draft) => {
+    draft.metadata.resourceVersion = String(revision)
+  })
+  return { state: { ...state, revision, objects: putObject(state.objects, stamped) }, object: stamped }
+}
+
+const remove = (state: ClusterState, object: KubeObject): ClusterState => ({
+  ...state,
+  revision: state.revision + 1,
+  objects: deleteObject(state.objects, { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }),
+})
+
+/**
+ * Fills in a name from `generateName` before admission, as the API server does: the prefix
+ * plus 5 random characters, drawn again while the name is taken.
+ */
+const withGeneratedName = (state: ClusterState, input: KubeObject): { readonly input: KubeObject; readonly rng: ClusterState['rng'] } => {
+  if (typeof input !== 'object' || input === null) return { input, rng: state.rng }
+  const meta = input.metadata as Record<string, unknown> | null | undefined
+  if (meta === undefined || meta === null || typeof meta !== 'object' || Array.isArray(meta)) return { input, rng: state.rng }
+  const prefix = meta['generateName']
+  if ((typeof meta['name'] === 'string' && meta['name'] !== '') || typeof prefix !== 'string' || prefix === '') return { input, rng: state.rng }
+  const envelope = checkEnvelope(input)
+  if (E.isLeft(envelope)) return { input, rng: state.rng }
+  const info = envelope.right.info
+  const namespace = info.namespaced ? (typeof meta['namespace'] === 'string' && meta['namespace'] !== '' ? meta['namespace'] : 'default') : undefined
+  let rng = state.rng
+  let name = ''
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const [candidate, next] = nextGeneratedName(rng, prefix)
+    rng = next
+    name = candidate
+    if (getObject(state.objects, { kind: info.kind, namespace, name }) === undefined) break
+  }
+  return { input: { ...input, metadata: { ...input.metadata, name } }, rng }
+}
+
+const create = (state: ClusterState, given: KubeObject, by: string): E.Either<ApiError, Applied> => {
+  const named = withGeneratedName(state, given)
+  const admitted = admitForCreate(named.input, 'default')
+  if (E.isLeft(admitted)) return admitted
+  const { info, model, warnings } = admitted.right
+  let object = admitted.right.object
+  let rng = named.rng
+  const meta = object.metadata
+  const finalName = meta.name
+  if (getObject(state.objects, { kind: info.kind, namespace: meta.namespace, name: finalName }) !== undefined)
+    return E.left(alreadyExistsError(info, finalName, meta.namespace))
+  const nsProblem = namespaceProblem(state, info, finalName, meta.namespace)
+  if (nsProblem !== undefined) return E.left(nsProblem)
+  const [uid, afterUid] = nextUid(rng)
+  rng = afterUid
+  object = produce(object, (draft) => {
+    draft.metadata.name = finalName
+    draft.metadata.uid = uid
+    draft.metadata.creationTimestamp = formatTimestamp(state.now)
+    draft.metadata.generation = 1
+    delete draft.metadata.deletionTimestamp
+    delete draft.metadata.deletionGracePeriodSeconds
+    if (model?.hasStatusSubresource === true) delete (draft as Record<string, unknown>)['status']
+  })
+  if (model?.hasStatusSubresource === true) object = model.applyDefaults(object)
+  if (model?.prepareForCreate !== undefined) object = model.prepareForCreate(object)
+  const stored = store({ ...state, rng }, object)
+  const ref = { kind: info.kind, namespace: meta.namespace, name: finalName }
+  const entries = [
+    traceEntry(stored.state, by, 'create', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
+    ...warnings.map((w) => traceEntry(stored.state, by, 'warning', ref, { message: w })),
+  ]
+  return E.right({ state: record(stored.state, entries), outcome: 'created', object: stored.object, warnings })
+}
+
+const checkVersion = (info: KindInfo, input: KubeObject, existing: KubeObject): ApiError | undefined => {
+  const rv = input.metadata.resourceVersion
+  if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion)
+    return conflictError(info, existing.metadata.name, existing.metadata.namespace)
+  const uid = input.metadata.uid
+  if (uid !== undefined && uid !== '' && uid !== existing.metadata.uid)
+    return conflictError(
+      info,
+      existing.metadata.name,
+      existing.metadata.namespace,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid ?? ''}`,
+    )
+  return undefined
+}
+
+const update = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
+  const envelope = checkEnvelope(input)
+  if (E.isLeft(envelope)) return envelope
+  const info = envelope.right.info
+  const namespace = info.namespaced ? (input.metadata?.namespace ?? 'default') : undefined
+  const ref = { kind: info.kind, namespace, name: input.metadata?.name ?? '' }
+  const existing = getObject(state.objects, ref)
+  if (existing === undefined) return E.left(notFoundError(info, ref.name, namespace))
+  const stale = checkVersion(info, input, existing)
+  if (stale !== undefined) return E.left(stale)
+  const admitted = admitForUpdate(input, existing)
+  if (E.isLeft(admitted)) return admitted
+  const { model, warnings } = admitted.right
+  const keepStatus = model?.hasStatusSubresource === true
+  const candidate = produce(admitted.right.object, (draft) => {
+    const m = draft.metadata
+    const old = existing.metadata
+    m.uid = old.uid as string
+    m.creationTimestamp = old.creationTimestamp as string
+    m.resourceVersion = old.resourceVersion as string
+    m.generation = old.generation ?? 1
+    if (old.deletionTimestamp === undefined) delete m.deletionTimestamp
+    else m.deletionTimestamp = old.deletionTimestamp
+    if (old.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds
+    else m.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
+    delete m.generateName
+    if (old.generateName !== undefined) m.generateName = old.generateName
+    const d = draft as Record<string, unknown>
+    if (keepStatus) {
+      if (existing['status'] === undefined) delete d['status']
+      else d['status'] = existing['status']
+    }
+  })
+  const specChanged = desiredPart(candidate) !== desiredPart(existing)
+  const next = specChanged
+    ? produce(candidate, (draft) => {
+        draft.metadata.generation = (existing.metadata.generation ?? 1) + 1
+      })
+    : candidate
+  if (stableJson(next) === stableJson(existing)) return E.right({ state, outcome: 'unchanged', object: existing, warnings })
+  if (readyToRemove(next)) {
+    const removed = remove(state, next)
+    return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
+  }
+  const stored = store(state, next)
+  const entries = [
+    traceEntry(stored.state, by, 'update', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
+    ...warnings.map((w) => traceEntry(stored.state, by, 'warning', ref, { message: w })),
+  ]
+  return E.right({ state: record(stored.state, entries), outcome: 'configured', object: stored.object, warnings })
+}
+
+const updateStatus = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
+  const envelope = checkEnvelope(input)
+  if (E.isLeft(envelope)) return envelope
+  const info = envelope.right.info
+  const namespace = info.namespaced ? (input.metadata?.namespace ?? 'default') : undefined
+  const ref = { kind: info.kind, namespace, name: input.metadata?.name ?? '' }
+  const existing = getObject(state.objects, ref)
+  if (existing === undefined) return E.left(notFoundError(info, ref.name, namespace))
+  const stale = checkVersion(info, input, existing)
+  if (stale !== undefined) return E.left(stale)
+  const status = input['status']
+  if (status !== undefined && (typeof status !== 'object' || status === null || Array.isArray(status)))
+    return E.left(badRequestError(`${info.kind} ${JSON.stringify(ref.name)}: status: expected a mapping`, [], { ...info, name: ref.name }))
+  if (stableJson(status) === stableJson(existing['status'])) return E.right({ state, outcome: 'unchanged', object: existing, warnings: [] })
+  const next = produce(existing, (draft) => {
+    const d = draft as Record<string, unknown>
+    if (status === undefined) delete d['status']
+    else d['status'] = deepFreeze(JSON.parse(JSON.stringify(status)) as unknown)
+  })
+  const stored = store(state, next)
+  return E.right({
+    state: record(stored.state, [traceEntry(stored.state, by, 'updateStatus', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' })]),
+    outcome: 'configured',
+    object: stored.object,
+    warnings: [],
+  })
+}
+
+/** The propagation policy the API server uses when the client sends none. */
+const defaultPropagation = (object: KubeObject): PropagationPolicy => (object.kind === 'Job' ? 'Orphan' : 'Background')
+
+const deleteAction = (
+  state: ClusterState,
+  action: Extract<Action, { readonly type: 'delete' }>,
+): E.Either<ApiError, Applied> => {
+  const known = kindInfo(action.ref.kind) ?? resourceInfoFor('v1', action.ref.kind)
+  const ref: ObjectRef = known.namespaced
+    ? { kind: action.ref.kind, namespace: action.ref.namespace ?? 'default', name: action.ref.name }
+    : { kind: action.ref.kind, name: action.ref.name }
+  const existing = getObject(state.objects, ref)
+  if (existing === undefined) return E.left(notFoundError(known, ref.name, ref.namespace))
+  const info = infoOf(existing)
+  if (action.preconditionUid !== undefined && action.preconditionUid !== existing.metadata.uid)
+    return E.left(
+      conflictError(
+        info,
+        ref.name,
+        ref.namespace,
+        `Precondition failed: UID in precondition: ${action.preconditionUid}, UID in object meta: ${existing.metadata.uid ?? ''}`,
+      ),
+    )
+  if (existing.kind === 'Namespace' && PROTECTED_NAMESPACES.includes(ref.name))
+    return E.left(forbiddenError(info, ref.name, undefined, 'this namespace may not be deleted'))
+  const warnings = action.propagation === undefined && existing.kind === 'Job' ? [JOB_ORPHAN_WARNING] : []
+  const propagation = action.propagation ?? defaultPropagation(existing)
+  const now = formatTimestamp(state.now)
+  const alreadyDeleting = existing.metadata.deletionTimestamp !== undefined
+
+  // Pods on a node terminate gracefully: the kubelet removes them once the grace period ends.
+  if (existing.kind === 'Pod') {
+    const podSpec = spec(existing)
+    const onNode = typeof podSpec?.['nodeName'] === 'string' && podSpec['nodeName'] !== ''
+    const requested = action.gracePeriodSeconds ?? (podSpec?.['terminationGracePeriodSeconds'] as number | undefined) ?? 30
+    const grace = onNode ? Math.max(0, requested) : 0
+    const current = existing.metadata.deletionGracePeriodSeconds
+    if (grace > 0 && (!alreadyDeleting || current === undefined || grace < current)) {
+      const next = produce(existing, (draft) => {
+        draft.metadata.deletionTimestamp = formatTimestamp(state.now + grace * 1000)
+        draft.metadata.deletionGracePeriodSeconds = grace
+        addPropagationFinalizer(draft.metadata, propagation)
+      })
+      const stored = store(state, next)
+      return E.right({
+        state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `graceful, ${grace}s` })]),
+        outcome: 'deleting',
+        object: stored.object,
+        warnings,
+      })
+    }
+    if (grace > 0) return E.right({ state, outcome: 'deleting', object: existing, warnings })
+  }
+
+  if (alreadyDeleting && existing.kind !== 'Pod') return E.right({ state, outcome: 'deleting', object: existing, warnings })
+  const marked = produce(existing, (draft) => {
+    if (draft.metadata.deletionTimestamp === undefined) draft.metadata.deletionTimestamp = now
+    draft.metadata.deletionGracePeriodSeconds = 0
+    addPropagationFinalizer(draft.metadata, propagation)
+    if (draft.kind === 'Namespace') {
+      const d = draft as Record<string, unknown>
+      d['status'] = { ...((d['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' }
+    }
+  })
+  if (readyToRemove(marked)) {
+    const removed = remove(state, marked)
+    return E.right({ state: record(removed, [traceEntry(removed, action.by, 'delete', ref)]), outcome: 'deleted', warnings })
+  }
+  const stored = store(state, marked)
+  return E.right({
+    state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
+    outcome: 'deleting',
+    object: stored.object,
+    warnings,
+  })
+}
+
+const addPropagationFinalizer = (meta: { finalizers?: string[] }, propagation: PropagationPolicy): void => {
+  const finalizer = propagation === 'Foreground' ? FOREGROUND_FINALIZER : propagation === 'Orphan' ? ORPHAN_FINALIZER : undefined
+  if (finalizer === undefined) return
+  const current = meta.finalizers ?? []
+  if (!current.includes(finalizer)) meta.finalizers = [...current, finalizer]
+}
+
+/** Events are deduplicated by object, reason, type and message, as client-go's correlator does. */
+const eventName = (event: EventRecord): string => {
+  const key = [event.involvedObject.kind, event.involvedObject.namespace ?? '', event.involvedObject.name, event.involvedObject.uid ?? '', event.type, event.reason, event.message].join('\u0000')
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0
+    h2 = Math.imul(h2 ^ c, 0x85ebca6b) >>> 0
+  }
+  return `${event.involvedObject.name}.${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`
+}
+
+const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Either<ApiError, Applied> => {
+  const namespace = event.involvedObject.namespace ?? 'default'
+  const name = eventName(event)
+  const ref = { kind: 'Event', namespace, name }
+  const existing = getObject(state.objects, ref)
+  const time = formatTimestamp(state.now)
+  let object: KubeObject
+  if (existing === undefined) {
+    const [uid, rng] = nextUid(state.rng)
+    object = deepFreeze({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace, uid, creationTimestamp: time, generation: 1 },
+      involvedObject: { ...event.involvedObject, namespace: event.involvedObject.namespace },
+      reason: event.reason,
+      message: event.message,
+      type: event.type,
+      count: 1,
+      firstTimestamp: time,
+      lastTimestamp: time,
+      source: { component: by },
+      reportingComponent: by,
+    })
+    state = { ...state, rng }
+  } else {
+    object = produce(existing, (draft) => {
+      const d = draft as Record<string, unknown>
+      d['count'] = ((d['count'] as number | undefined) ?? 1) + 1
+      d['lastTimestamp'] = time
+    })
+  }
+  const stored = store(state, object)
+  const entry = traceEntry(stored.state, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })
+  return E.right({ state: record(stored.state, [entry]), outcome: 'recorded', object: stored.object, warnings: [] })
+}
+
+/**
+ * Applies one action through the API reducer. Left is the API error the server would return;
+ * the input state is then unchanged. A write that changes nothing returns the same state
+ * reference with outcome `unchanged`.
+ *
+ * @category store
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, applyAction } from 'kubesim'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * const s = createCluster()
+ * const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { a: '1' } }
+ * const created = applyAction(s, { type: 'create', object: cm, by: 'user' })
+ * expect(E.isRight(created) && created.right.object?.metadata.uid).toBeTruthy()
+ * const again = E.isRight(created) ? applyAction(created.right.state, { type: 'create', object: cm, by: 'user' }) : created
+ * expect(E.isLeft(again) && again.left.reason).toBe('AlreadyExists')
+ * ```
+ */
+export const applyAction = (state: ClusterState, action: Action): E.Either<ApiError, Applied> => {
+  switch (action.type) {
+    case 'create':
+      return create(state, action.object, action.by)
+    case 'update':
+      return update(state, action.object, action.by)
+    case 'updateStatus':
+      return updateStatus(state, action.object, action.by)
+    case 'delete':
+      return deleteAction(state, action)
+    case 'event':
+      return recordEvent(state, action.event, action.by)
+  }
+}
+
+/**
+ * Records a refused action in the trace, so a run's log shows failed writes too.
+ *
+ * @internal
+ */
+export const recordFailure = (state: ClusterState, action: Action, error: ApiError): ClusterState => {
+  const ref: ObjectRef =
+    action.type === 'delete'
+      ? action.ref
+      : action.type === 'event'
+        ? action.event.involvedObject
+        : { kind: String(action.object?.kind ?? ''), namespace: action.object?.metadata?.namespace, name: String(action.object?.metadata?.name ?? '') }
+  return record(state, [traceEntry(state, action.by, action.type, ref, { result: error.reason, message: error.message })])
+}

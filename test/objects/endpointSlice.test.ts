@@ -1,0 +1,131 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import {
+  EndpointSlice,
+  defaultEndpointSlice,
+  endpointSliceModel,
+  isIPv4,
+  isIPv6,
+  validateEndpointSlice,
+  validateEndpointSliceUpdate,
+  validateIp,
+  validateNonSpecialIp,
+} from '../../src/objects/endpointSlice.js'
+import { formatFieldError } from '../../src/validation/fieldError.js'
+
+const slice = (over: Partial<EndpointSlice> = {}): EndpointSlice => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'web-abc', namespace: 'default' },
+  addressType: 'IPv4',
+  endpoints: [{ addresses: ['10.244.0.5'], conditions: { ready: true } }],
+  ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
+  ...over,
+})
+const messages = (s: EndpointSlice) => validateEndpointSlice(s).map(formatFieldError)
+
+describe('EndpointSlice codec', () => {
+  it('decodes a slice and keeps unknown keys', () => {
+    const input = { ...slice(), extra: 1 }
+    const decoded = EndpointSlice.decode(input)
+    expect(E.isRight(decoded) && (decoded.right as Record<string, unknown>)['extra']).toBe(1)
+  })
+  it('requires addressType', () => {
+    const { addressType: _, ...rest } = slice()
+    expect(E.isLeft(EndpointSlice.decode(rest))).toBe(true)
+  })
+})
+
+describe('defaults', () => {
+  it('defaults port protocol to TCP and name to ""', () => {
+    const d = defaultEndpointSlice(slice({ ports: [{ port: 80 }] }))
+    expect(d.ports).toEqual([{ port: 80, protocol: 'TCP', name: '' }])
+  })
+  it('keeps a given protocol and returns the same reference when complete', () => {
+    const s = slice({ ports: [{ port: 53, protocol: 'UDP', name: 'dns' }] })
+    expect(defaultEndpointSlice(s)).toBe(s)
+  })
+})
+
+describe('validation', () => {
+  it('accepts a valid slice', () => expect(messages(slice())).toEqual([]))
+  it('rejects an unsupported address type', () => {
+    expect(messages(slice({ addressType: 'IP', endpoints: [] }))).toEqual([
+      'addressType: Unsupported value: "IP": supported values: "FQDN", "IPv4", "IPv6"',
+    ])
+  })
+  it('requires at least one address', () => {
+    expect(messages(slice({ endpoints: [{ addresses: [] }] }))).toEqual([
+      'endpoints[0].addresses: Required value: must contain at least 1 address',
+    ])
+  })
+  it('rejects more than 1000 endpoints', () => {
+    const endpoints = Array.from({ length: 1001 }, () => ({ addresses: ['10.0.0.1'] }))
+    expect(messages(slice({ endpoints }))).toEqual(['endpoints: Too many: 1001: must have at most 1000 items'])
+  })
+  it('checks addresses against the address type', () => {
+    expect(messages(slice({ addressType: 'IPv6', endpoints: [{ addresses: ['10.0.0.1'] }] }))).toEqual([
+      'endpoints[0].addresses[0]: Invalid value: "10.0.0.1": must be a valid IPv6 address',
+    ])
+    expect(messages(slice({ endpoints: [{ addresses: ['127.0.0.1'] }] }))).toEqual([
+      'endpoints[0].addresses[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+    ])
+    expect(messages(slice({ addressType: 'FQDN', endpoints: [{ addresses: ['example.com'] }] }))).toEqual([])
+    expect(messages(slice({ addressType: 'FQDN', endpoints: [{ addresses: ['localhost'] }] }))).toEqual([
+      'endpoints[0].addresses[0]: Invalid value: "localhost": should be a domain with at least two segments separated by dots',
+    ])
+  })
+  it('checks hostname and nodeName', () => {
+    expect(messages(slice({ endpoints: [{ addresses: ['10.0.0.1'], hostname: 'a.b', nodeName: 'Node_1' }] }))).toHaveLength(2)
+  })
+  it('rejects duplicate port names, missing and unsupported protocols, bad ports', () => {
+    expect(
+      messages(
+        slice({
+          ports: [
+            { name: 'http', protocol: 'TCP', port: 80 },
+            { name: 'http', protocol: 'ICMP', port: 0 },
+            { name: 'x' },
+          ],
+        }),
+      ),
+    ).toEqual([
+      'ports[1].name: Duplicate value: "http"',
+      'ports[1].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"',
+      'ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+      'ports[2].protocol: Required value',
+    ])
+  })
+  it('makes addressType immutable', () => {
+    expect(validateEndpointSliceUpdate(slice({ addressType: 'IPv6' }), slice()).map(formatFieldError)).toEqual([
+      'addressType: Invalid value: "IPv6": field is immutable',
+    ])
+    expect(validateEndpointSliceUpdate(slice(), slice())).toEqual([])
+  })
+})
+
+describe('IP helpers', () => {
+  it('parses IPv4 and IPv6', () => {
+    expect(isIPv4('1.2.3.4')).toBe(true)
+    expect(isIPv4('1.2.3')).toBe(false)
+    expect(isIPv6('::')).toBe(true)
+    expect(isIPv6('1:2:3:4:5:6:7:8')).toBe(true)
+    expect(isIPv6('1:2:3:4:5:6:7:8:9')).toBe(false)
+    expect(isIPv6('1::2::3')).toBe(false)
+    expect(validateIp('fe80::1', 'x')).toEqual([])
+  })
+  it('rejects special addresses', () => {
+    expect(validateNonSpecialIp('0.0.0.0', 'x')[0]?.detail).toBe('may not be unspecified (0.0.0.0)')
+    expect(validateNonSpecialIp('169.254.1.1', 'x')[0]?.detail).toContain('link-local range')
+    expect(validateNonSpecialIp('224.0.0.5', 'x')[0]?.detail).toContain('link-local multicast')
+    expect(validateNonSpecialIp('::1', 'x')[0]?.detail).toContain('loopback')
+  })
+})
+
+describe('model', () => {
+  it('is wired to EndpointSlice without a status subresource', () => {
+    expect(endpointSliceModel.info.kind).toBe('EndpointSlice')
+    expect(endpointSliceModel.hasStatusSubresource).toBe(false)
+    expect(E.isRight(endpointSliceModel.codec.decode(slice()))).toBe(true)
+  })
+})

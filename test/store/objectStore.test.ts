@@ -1,0 +1,77 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { KubeObject } from '../../src/index.js'
+import { fromLabelSelector, matchesSelector } from '../../src/index.js'
+import { deleteObject, dependentsOf, emptyStore, listObjects, podsOnNode, putObject, rebuildStore } from '../../src/store/objectStore.js'
+
+const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name,
+    namespace: ns,
+    uid,
+    labels,
+    ...(owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner }] }),
+  },
+  spec: node === undefined ? {} : { nodeName: node },
+})
+
+const op = fc.record({
+  remove: fc.boolean(),
+  name: fc.constantFrom('a', 'b', 'c', 'd'),
+  ns: fc.constantFrom('x', 'y'),
+  labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db')),
+  node: fc.option(fc.constantFrom('n1', 'n2'), { nil: undefined }),
+  owner: fc.option(fc.constantFrom('rs1', 'rs2'), { nil: undefined }),
+  uid: fc.constantFrom('u1', 'u2', 'u3'),
+})
+
+describe('object store indices', () => {
+  it('incremental indices equal indices rebuilt from scratch, after any sequence of writes', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        let store = emptyStore
+        for (const o of ops) {
+          // uids must be unique per object in a real store: derive one from the key and a version
+          const uid = `${o.ns}/${o.name}/${o.uid}`
+          store = o.remove
+            ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name })
+            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid))
+        }
+        const rebuilt = rebuildStore(store)
+        expect(store.byLabel.equals(rebuilt.byLabel)).toBe(true)
+        expect(store.byOwner.equals(rebuilt.byOwner)).toBe(true)
+        expect(store.byNamespace.equals(rebuilt.byNamespace)).toBe(true)
+        expect(store.podsByNode.equals(rebuilt.podsByNode)).toBe(true)
+        expect(store.byUid.toJS()).toEqual(rebuilt.byUid.toJS())
+        expect(store.deleting.equals(rebuilt.deleting)).toBe(true)
+      }),
+    )
+  })
+
+  it('indexed queries agree with a full scan', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), fc.constantFrom('x', 'y'), fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db')), (ops, ns, match) => {
+        let store = emptyStore
+        for (const o of ops) store = putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, `${o.ns}/${o.name}`))
+        const selector = fromLabelSelector({ matchLabels: match })
+        const all = [...(store.kinds.get('Pod')?.values() ?? [])]
+        const expected = all
+          .filter((p) => p.metadata.namespace === ns && matchesSelector(selector, p.metadata.labels))
+          .map((p) => p.metadata.name)
+          .sort()
+        expect(listObjects(store, 'Pod', { namespace: ns, selector }).map((p) => p.metadata.name)).toEqual(expected)
+        for (const node of ['n1', 'n2'])
+          expect(podsOnNode(store, node).map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(
+            all
+              .filter((p) => (p['spec'] as { nodeName?: string }).nodeName === node)
+              .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+              .sort(),
+          )
+        for (const owner of ['rs1', 'rs2'])
+          expect(dependentsOf(store, owner).length).toBe(all.filter((p) => p.metadata.ownerReferences?.[0]?.uid === owner).length)
+      }),
+    )
+  })
+})
