@@ -120,8 +120,8 @@ const overview = (state: ClusterState, namespace: string | undefined, allNamespa
     })
 
 const printObjects = (io: CliIo, objects: ReadonlyArray<KubeObject>, output: string, now: number, namespaceColumn: boolean): void => {
-  if (output === 'yaml') io.out(toYaml(objects))
-  else if (output === 'json') io.out(toJson(objects) + '\n')
+  if (output === 'yaml') io.out(toYaml(objects, { sortKeys: true }))
+  else if (output === 'json') io.out(toJson(objects, { sortKeys: true }) + '\n')
   else if (objects.length === 0) io.err('No resources found\n')
   else {
     const kinds = new Set(objects.map((o) => o.kind))

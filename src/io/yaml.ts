@@ -57,6 +57,8 @@ export interface ToYamlOptions {
 export interface ToJsonOptions {
   /** Spaces per indentation level. Default 4, as `kubectl get -o json` prints. */
   readonly indent?: number
+  /** Sort object keys alphabetically, as kubectl prints them. Default false (stored order). */
+  readonly sortKeys?: boolean
 }
 
 /** The default input size limit of `parseManifests`: 3 MiB (the API server's request limit). */
@@ -246,11 +248,21 @@ export const toJson = (objects: KubeObject | ReadonlyArray<KubeObject>, options:
       ? options.indent
       : 4
   try {
-    const json = JSON.stringify(toOutputData(asListOrObject(objects)), null, indent) ?? 'null'
+    const data = toOutputData(asListOrObject(objects))
+    const json = JSON.stringify(options.sortKeys === true ? sortObjectKeys(data) : data, null, indent) ?? 'null'
     return `${escapeJsonLikeGo(json)}\n`
   } catch (e) {
     return `${JSON.stringify({ error: `cannot render this value as JSON: ${describeThrown(e)}` })}\n`
   }
+}
+
+const sortObjectKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortObjectKeys)
+  if (value === null || typeof value !== 'object') return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value).sort())
+    Object.defineProperty(out, key, { value: sortObjectKeys((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true })
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------

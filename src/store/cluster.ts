@@ -96,7 +96,7 @@ const defaultNode = (spec: NodeOptions): KubeObject => {
       capacity,
       allocatable: capacity,
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
-      nodeInfo: { kubeletVersion: 'v1.33.0-kubesim' },
+      nodeInfo: { kubeletVersion: 'v1.33.0', operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'kubesim://0.1.0' },
     },
   }
 }
@@ -218,7 +218,11 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
         },
       },
     },
-    ...nodeSpecs.map((spec): Action => ({ type: 'create', by: 'kubelet', object: defaultNode(spec) })),
+    // The kubelet registers its Node, then posts its status (status is a subresource).
+    ...nodeSpecs.flatMap((spec): Action[] => [
+      { type: 'create', by: 'kubelet', object: defaultNode(spec) },
+      { type: 'updateStatus', by: 'kubelet', object: defaultNode(spec) },
+    ]),
   ]
   let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace }
   for (const action of bootstrap) {

@@ -103,20 +103,19 @@ export const listObjects = (
   if (selector !== undefined && selectsNothing(selector)) return []
   const pairs = selector === undefined ? [] : equalityPairs(selector)
   let candidates: KubeObject[]
-  if (pairs.length > 0 && filter.namespace !== undefined) {
-    let smallest: ISet<string> | undefined
+  if (filter.namespace !== undefined) {
+    let keys: ISet<string> | undefined
     for (const [key, value] of pairs) {
-      const keys = store.byLabel.get(labelIndexKey(kind, filter.namespace, key, value)) ?? EMPTY_SET
-      if (smallest === undefined || keys.size < smallest.size) smallest = keys
+      const matching = store.byLabel.get(labelIndexKey(kind, filter.namespace, key, value)) ?? EMPTY_SET
+      if (keys === undefined || matching.size < keys.size) keys = matching
     }
-    candidates = keysToObjects(store, kind, smallest ?? EMPTY_SET)
-  } else if (filter.namespace !== undefined) {
-    candidates = keysToObjects(store, kind, store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET)
+    keys ??= store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET
+    // Keys sort in the same order as their objects (namespace/name), and strings sort cheaply.
+    candidates = keysToObjects(store, kind, [...keys].sort())
   } else {
-    candidates = [...(store.kinds.get(kind) ?? EMPTY_KIND).values()]
+    candidates = [...(store.kinds.get(kind) ?? EMPTY_KIND).values()].sort(byKey)
   }
-  const matching = selector === undefined ? candidates : candidates.filter((o) => matchesSelector(selector, o.metadata.labels))
-  return matching.sort(byKey)
+  return selector === undefined ? candidates : candidates.filter((o) => matchesSelector(selector, o.metadata.labels))
 }
 
 /** Objects that list `ownerUid` in their ownerReferences, sorted by kind, namespace and name. */

@@ -9,6 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Action, EventRecord, PropagationPolicy } from '../controllers/controller.js'
+import { deepEqual, deepEqualExcept } from '../internal/deepEqual.js'
 import { deepFreeze, produce } from '../internal/immer.js'
 import { kindInfo, type KindInfo, resourceInfoFor } from '../objects/kinds.js'
 import type { KubeObject, ObjectRef } from '../objects/object.js'
@@ -64,11 +65,8 @@ const spec = (object: KubeObject): Record<string, unknown> | undefined =>
 
 const infoOf = (object: KubeObject): KindInfo => resourceInfoFor(object.apiVersion, object.kind)
 
-/** Everything but metadata and status: what a change to bumps `metadata.generation`. */
-const desiredPart = (object: KubeObject): string => {
-  const { metadata: _m, status: _s, ...rest } = object
-  return stableJson(rest)
-}
+/** Top-level keys that are not the desired state: changing them does not bump `metadata.generation`. */
+const NOT_DESIRED: ReadonlyArray<string> = ['metadata', 'status']
 
 /**
  * JSON with object keys sorted: equal values give equal strings whatever the key order.
@@ -212,7 +210,11 @@ const checkVersion = (info: KindInfo, input: KubeObject, existing: KubeObject): 
   return undefined
 }
 
-const update = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
+/** The stored object an update names, checked against the write's resourceVersion and uid. */
+const findTarget = (
+  state: ClusterState,
+  input: KubeObject,
+): E.Either<ApiError, { readonly info: KindInfo; readonly ref: ObjectRef; readonly existing: KubeObject }> => {
   const envelope = checkEnvelope(input)
   if (E.isLeft(envelope)) return envelope
   const info = envelope.right.info
@@ -221,63 +223,64 @@ const update = (state: ClusterState, input: KubeObject, by: string): E.Either<Ap
   const existing = getObject(state.objects, ref)
   if (existing === undefined) return E.left(notFoundError(info, ref.name, namespace))
   const stale = checkVersion(info, input, existing)
-  if (stale !== undefined) return E.left(stale)
+  return stale === undefined ? E.right({ info, ref, existing }) : E.left(stale)
+}
+
+const update = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
+  const target = findTarget(state, input)
+  if (E.isLeft(target)) return target
+  const { ref, existing } = target.right
   const admitted = admitForUpdate(input, existing)
   if (E.isLeft(admitted)) return admitted
   const { model, warnings } = admitted.right
   const keepStatus = model?.hasStatusSubresource === true
-  const candidate = produce(admitted.right.object, (draft) => {
+  const specChanged = !deepEqualExcept(admitted.right.object, existing, NOT_DESIRED)
+  const revision = state.revision + 1
+  // One pass stamps everything the server owns; the client's copies of these are ignored.
+  const next = produce(admitted.right.object, (draft) => {
     const m = draft.metadata
     const old = existing.metadata
     m.uid = old.uid as string
     m.creationTimestamp = old.creationTimestamp as string
-    m.resourceVersion = old.resourceVersion as string
-    m.generation = old.generation ?? 1
+    m.resourceVersion = String(revision)
+    m.generation = (old.generation ?? 1) + (specChanged ? 1 : 0)
     if (old.deletionTimestamp === undefined) delete m.deletionTimestamp
     else m.deletionTimestamp = old.deletionTimestamp
     if (old.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds
     else m.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
-    delete m.generateName
-    if (old.generateName !== undefined) m.generateName = old.generateName
+    if (old.generateName === undefined) delete m.generateName
+    else m.generateName = old.generateName
     const d = draft as Record<string, unknown>
     if (keepStatus) {
       if (existing['status'] === undefined) delete d['status']
       else d['status'] = existing['status']
     }
   })
-  const specChanged = desiredPart(candidate) !== desiredPart(existing)
-  const next = specChanged
-    ? produce(candidate, (draft) => {
-        draft.metadata.generation = (existing.metadata.generation ?? 1) + 1
-      })
-    : candidate
-  if (stableJson(next) === stableJson(existing)) return E.right({ state, outcome: 'unchanged', object: existing, warnings })
+  const unchanged =
+    !specChanged &&
+    deepEqualExcept(next.metadata, existing.metadata, ['resourceVersion']) &&
+    deepEqualExcept(next, existing, ['metadata'])
+  if (unchanged) return E.right({ state, outcome: 'unchanged', object: existing, warnings })
   if (readyToRemove(next)) {
     const removed = remove(state, next)
     return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
-  const stored = store(state, next)
+  const stored: ClusterState = { ...state, revision, objects: putObject(state.objects, next) }
   const entries = [
-    traceEntry(stored.state, by, 'update', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
-    ...warnings.map((w) => traceEntry(stored.state, by, 'warning', ref, { message: w })),
+    traceEntry(stored, by, 'update', ref, { resourceVersion: String(revision) }),
+    ...warnings.map((w) => traceEntry(stored, by, 'warning', ref, { message: w })),
   ]
-  return E.right({ state: record(stored.state, entries), outcome: 'configured', object: stored.object, warnings })
+  return E.right({ state: record(stored, entries), outcome: 'configured', object: next, warnings })
 }
 
 const updateStatus = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
-  const envelope = checkEnvelope(input)
-  if (E.isLeft(envelope)) return envelope
-  const info = envelope.right.info
-  const namespace = info.namespaced ? (input.metadata?.namespace ?? 'default') : undefined
-  const ref = { kind: info.kind, namespace, name: input.metadata?.name ?? '' }
-  const existing = getObject(state.objects, ref)
-  if (existing === undefined) return E.left(notFoundError(info, ref.name, namespace))
-  const stale = checkVersion(info, input, existing)
-  if (stale !== undefined) return E.left(stale)
+  const target = findTarget(state, input)
+  if (E.isLeft(target)) return target
+  const { info, ref, existing } = target.right
   const status = input['status']
   if (status !== undefined && (typeof status !== 'object' || status === null || Array.isArray(status)))
     return E.left(badRequestError(`${info.kind} ${JSON.stringify(ref.name)}: status: expected a mapping`, [], { ...info, name: ref.name }))
-  if (stableJson(status) === stableJson(existing['status'])) return E.right({ state, outcome: 'unchanged', object: existing, warnings: [] })
+  if (deepEqual(status, existing['status'])) return E.right({ state, outcome: 'unchanged', object: existing, warnings: [] })
   const next = produce(existing, (draft) => {
     const d = draft as Record<string, unknown>
     if (status === undefined) delete d['status']

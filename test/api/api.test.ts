@@ -224,3 +224,14 @@ describe('get, list, remove, scale', () => {
     expect(list(s, 'ConfigMap')).toEqual([])
   })
 })
+
+describe('nodes', () => {
+  it('createCluster registers nodes with a Ready status, capacity and labels', () => {
+    const s = createCluster({ nodes: [{ name: 'big', labels: { 'topology.kubernetes.io/zone': 'z1' }, capacity: { cpu: '16' } }] })
+    const node = get(s, 'Node', undefined, 'big')
+    expect(O.isSome(node) && node.value.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'big', 'topology.kubernetes.io/zone': 'z1' })
+    const status = O.isSome(node) ? (node.value['status'] as { conditions: { type: string; status: string }[]; allocatable: Record<string, string> }) : undefined
+    expect(status?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True')
+    expect(status?.allocatable).toMatchObject({ cpu: '16', memory: '16Gi', pods: '110' })
+  })
+})

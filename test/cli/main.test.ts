@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/main.js'
+
+const EXAMPLES = join(import.meta.dirname, '../../examples')
+
+const run = async (...argv: string[]) => {
+  let out = ''
+  let err = ''
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) })
+  return { code, out, err }
+}
+
+describe('kubesim apply', () => {
+  it('applies the bundled example, prints kubectl-style results and tables', async () => {
+    const { code, out, err } = await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '--nodes', '3', '--settle')
+    expect(code).toBe(0)
+    expect(out).toContain('namespace/shop created')
+    expect(out).toContain('deployment.apps/web created')
+    expect(out).toContain('cronjob.batch/nightly-report created')
+    expect(out).toMatch(/NAMESPACE\s+NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/)
+    expect(out).toMatch(/node\/node-3\s+Ready/)
+    expect(err).toContain('Warning: ServiceAccount "web" is stored but not simulated by kubesim')
+  })
+
+  it('prints names only with -o name, and a List with -o yaml', async () => {
+    const names = await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '-o', 'name')
+    expect(names.out.split('\n')[0]).toBe('namespace/shop')
+    const yaml = await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '-o', 'yaml')
+    expect(yaml.out.startsWith('apiVersion: v1\nitems:')).toBe(true)
+  })
+
+  it('reads a directory and is deterministic for a seed', async () => {
+    const a = await run('apply', '-f', EXAMPLES, '--seed', '5', '-o', 'json')
+    const b = await run('apply', '-f', EXAMPLES, '--seed', '5', '-o', 'json')
+    expect(a.code).toBe(0)
+    expect(a.out).toBe(b.out)
+  })
+
+  it('fails with kubectl-style messages for missing files and bad flags', async () => {
+    expect((await run('apply', '-f', '/no/such/file.yaml')).err).toContain('error: the path "/no/such/file.yaml" does not exist')
+    expect((await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '--nodes', 'many')).err).toContain('--nodes must be an integer')
+    expect((await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '--now', 'yesterday')).code).toBe(1)
+  })
+})
+
+describe('kubesim validate', () => {
+  it('reports every problem with field paths and exits 1', async () => {
+    const { code, err } = await run('validate', '-f', join(EXAMPLES, 'invalid', 'bad-deployment.yaml'))
+    expect(code).toBe(1)
+    expect(err).toContain('bad-deployment.yaml (document 0, line 2): The Deployment "Web_App" is invalid:')
+    expect(err).toContain('* spec.replicas: Invalid value: -1: must be greater than or equal to 0')
+    expect(err).toContain('* spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"')
+    expect(err).toContain('containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive')
+  })
+
+  it('passes valid manifests with dry-run lines', async () => {
+    const { code, out } = await run('validate', '-f', join(EXAMPLES, 'shop.yaml'))
+    expect(code).toBe(0)
+    expect(out).toContain('deployment.apps/web created (server dry run)')
+  })
+
+  it('reports YAML syntax errors with the file, line and column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-'))
+    const file = join(dir, 'broken.yaml')
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n')
+    const { code, err } = await run('validate', '-f', file)
+    expect(code).toBe(1)
+    expect(err).toMatch(/broken\.yaml: .*line \d+, column \d+/)
+  })
+})
+
+describe('kubesim get', () => {
+  it('lists a kind by alias in a namespace', async () => {
+    const { code, out } = await run('get', 'deploy', '-n', 'shop', '-f', join(EXAMPLES, 'shop.yaml'))
+    expect(code).toBe(0)
+    expect(out.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/)
+    expect(out).toMatch(/^web\s+0\/3/m)
+  })
+
+  it('reports unknown kinds, missing objects, empty results and bad selectors', async () => {
+    expect((await run('get', 'widgets', '-f', join(EXAMPLES, 'shop.yaml'))).err).toContain('error: the server doesn\'t have a resource type "widgets"')
+    expect((await run('get', 'deploy', 'nope', '-n', 'shop', '-f', join(EXAMPLES, 'shop.yaml'))).err).toContain(
+      'Error from server (NotFound): deployments.apps "nope" not found',
+    )
+    expect((await run('get', 'pods', '-f', join(EXAMPLES, 'shop.yaml'))).err).toContain('No resources found in default namespace.')
+    expect((await run('get', 'cm', '-l', 'app in web', '-f', join(EXAMPLES, 'shop.yaml'))).err).toContain('unable to parse requirement')
+  })
+})
