@@ -18,7 +18,7 @@ import { ObjectMeta, StringMap } from './meta.js'
 
 /** A ConfigMap. */
 export const ConfigMap = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.string, metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal('ConfigMap'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
   t.partial({ data: StringMap, binaryData: StringMap, immutable: t.boolean }),
 ])
 /** A ConfigMap. */

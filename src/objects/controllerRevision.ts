@@ -18,8 +18,8 @@ import { ObjectMeta } from './meta.js'
 /** A ControllerRevision. `data` is the opaque snapshot (a patch of the owner's template). */
 export const ControllerRevision = t.intersection([
   t.type({
-    apiVersion: t.string,
-    kind: t.string,
+    apiVersion: t.literal('apps/v1'),
+    kind: t.literal('ControllerRevision'),
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     revision: Int64,
   }),

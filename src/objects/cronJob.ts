@@ -65,7 +65,7 @@ export type CronJobStatus = t.TypeOf<typeof CronJobStatus>
 
 /** A CronJob. */
 export const CronJob = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('CronJob'), metadata: ObjectMeta, spec: CronJobSpec }),
+  t.type({ apiVersion: t.literal('batch/v1'), kind: t.literal('CronJob'), metadata: ObjectMeta, spec: CronJobSpec }),
   t.partial({ status: CronJobStatus }),
 ])
 /** A CronJob. */

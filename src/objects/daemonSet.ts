@@ -71,7 +71,7 @@ export type DaemonSetStatus = t.TypeOf<typeof DaemonSetStatus>
 
 /** A DaemonSet. */
 export const DaemonSet = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('DaemonSet'), metadata: ObjectMeta, spec: DaemonSetSpec }),
+  t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('DaemonSet'), metadata: ObjectMeta, spec: DaemonSetSpec }),
   t.partial({ status: DaemonSetStatus }),
 ])
 /** A DaemonSet. */

@@ -63,8 +63,11 @@ export const DeploymentSpec = t.intersection([
     paused: t.boolean,
   }),
 ])
-/** The Deployment spec. */
-export type DeploymentSpec = t.TypeOf<typeof DeploymentSpec>
+/**
+ * The Deployment spec as stored: admission rejects a Deployment without a selector, so the type
+ * of an admitted object has one (the codec alone lets it through, for validation to report).
+ */
+export type DeploymentSpec = Omit<t.TypeOf<typeof DeploymentSpec>, 'selector'> & { selector: LabelSelector }
 
 /** What the Deployment controller reports. */
 export const DeploymentStatus = t.partial({
@@ -83,11 +86,11 @@ export type DeploymentStatus = t.TypeOf<typeof DeploymentStatus>
 
 /** A Deployment. */
 export const Deployment = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('Deployment'), metadata: ObjectMeta, spec: DeploymentSpec }),
+  t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('Deployment'), metadata: ObjectMeta, spec: DeploymentSpec }),
   t.partial({ status: DeploymentStatus }),
 ])
-/** A Deployment. */
-export type Deployment = t.TypeOf<typeof Deployment>
+/** A Deployment as stored (its spec always has a selector; see `DeploymentSpec`). */
+export type Deployment = Omit<t.TypeOf<typeof Deployment>, 'spec'> & { spec: DeploymentSpec }
 
 const STRATEGY_TYPES: ReadonlyArray<string> = ['Recreate', 'RollingUpdate']
 

@@ -71,7 +71,7 @@ export type EndpointPort = t.TypeOf<typeof EndpointPort>
 /** An EndpointSlice. `addressType` is required and immutable. */
 export const EndpointSlice = t.intersection([
   t.type({
-    apiVersion: t.string,
+    apiVersion: t.literal('discovery.k8s.io/v1'),
     kind: t.literal('EndpointSlice'),
     metadata: ObjectMeta,
     addressType: t.string,

@@ -32,8 +32,8 @@ export type ObjectReference = t.TypeOf<typeof ObjectReference>
 /** An Event. */
 export const Event = t.intersection([
   t.type({
-    apiVersion: t.string,
-    kind: t.string,
+    apiVersion: t.literal('v1'),
+    kind: t.literal('Event'),
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     involvedObject: ObjectReference,
   }),

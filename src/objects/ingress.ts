@@ -68,7 +68,7 @@ export type IngressStatus = t.TypeOf<typeof IngressStatus>
 
 /** An Ingress. */
 export const Ingress = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('Ingress'), metadata: ObjectMeta }),
+  t.type({ apiVersion: t.literal('networking.k8s.io/v1'), kind: t.literal('Ingress'), metadata: ObjectMeta }),
   t.partial({ spec: IngressSpec, status: IngressStatus }),
 ])
 /** An Ingress. */

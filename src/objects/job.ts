@@ -15,7 +15,7 @@ import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
 import type { KubeObject } from './object.js'
-import { PodTemplateSpec, defaultPodTemplateSpec, validatePodTemplateSpec } from './pod.js'
+import { type PodSpec, PodTemplateSpec, defaultPodTemplateSpec, templatePodSpec, validatePodTemplateSpec } from './pod.js'
 import { jsonEqual, validateImmutable, validateNonNegative } from './replicaSet.js'
 import { LabelSelector, fromLabelSelector, matchesSelector, validateLabelSelector } from './selector.js'
 
@@ -100,7 +100,7 @@ export type JobStatus = t.TypeOf<typeof JobStatus>
 
 /** A Job. */
 export const Job = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('Job'), metadata: ObjectMeta, spec: JobSpec }),
+  t.type({ apiVersion: t.literal('batch/v1'), kind: t.literal('Job'), metadata: ObjectMeta, spec: JobSpec }),
   t.partial({ status: JobStatus }),
 ])
 /** A Job. */
@@ -294,7 +294,8 @@ const validatePodFailurePolicy = (spec: JobSpec, path: string): ReadonlyArray<Fi
   if (policy === undefined) return []
   const errors: FieldError[] = []
   if (policy.rules.length > 20) errors.push(tooMany(`${path}.rules`, policy.rules.length, 20))
-  const containers = new Set([...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])].map((c) => c.name))
+  const podSpec = templatePodSpec(spec.template)
+  const containers = new Set([...podSpec.containers, ...(podSpec.initContainers ?? [])].map((c) => c.name))
   policy.rules.forEach((rule, i) => {
     const at = `${path}.rules[${i}]`
     if (rule.action === '') errors.push(required(`${at}.action`, `valid values: ${JSON.stringify(POD_FAILURE_ACTIONS)}`))
@@ -425,7 +426,7 @@ export const validateJobSpecAt = (spec: JobSpec, path: string): ReadonlyArray<Fi
       errors.push(unsupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, REPLACEMENT_POLICIES))
   }
   errors.push(...validatePodTemplateSpec(spec.template, `${path}.template`))
-  const restartPolicy = spec.template.spec.restartPolicy ?? ''
+  const restartPolicy = templatePodSpec(spec.template).restartPolicy ?? ''
   const restartPath = `${path}.template.spec.restartPolicy`
   if (restartPolicy === 'Always' || restartPolicy === '') errors.push(required(restartPath, 'valid values: "OnFailure", "Never"'))
   else if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never') errors.push(unsupported(restartPath, restartPolicy, ['OnFailure', 'Never']))
@@ -476,7 +477,7 @@ export const validateJob = (job: Job): ReadonlyArray<FieldError> => {
 
 const schedulingFreeTemplate = (template: PodTemplateSpec): unknown => {
   const { labels: _l, annotations: _a, ...metadata } = template.metadata ?? {}
-  const { nodeSelector: _n, tolerations: _t, schedulingGates: _g, affinity, ...spec } = template.spec as PodTemplateSpec['spec'] & {
+  const { nodeSelector: _n, tolerations: _t, schedulingGates: _g, affinity, ...spec } = templatePodSpec(template) as PodSpec & {
     readonly schedulingGates?: unknown
   }
   const { nodeAffinity: _na, ...otherAffinity } = (affinity ?? {}) as Record<string, unknown>

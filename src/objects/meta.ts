@@ -16,6 +16,17 @@ export const StringMap = t.record(t.string, t.string)
 /** A string-to-string map (labels, annotations, nodeSelector). */
 export type StringMap = t.TypeOf<typeof StringMap>
 
+/**
+ * A JSON object whose fields kubesim does not read (probe handlers, affinity, volume sources).
+ * Its static type is `object`, so the kubernetes-types interfaces are assignable to and from it.
+ */
+export const LooseObject = new t.Type<object, object, unknown>(
+  'object',
+  (u): u is object => typeof u === 'object' && u !== null && !Array.isArray(u),
+  (u, c) => (typeof u === 'object' && u !== null && !Array.isArray(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+)
+
 /** A reference from a dependent to its owner, as in `metadata.ownerReferences[]`. */
 export const OwnerReference = t.intersection([
   t.type({ apiVersion: t.string, kind: t.string, name: t.string, uid: t.string }),

@@ -27,7 +27,7 @@ export type NamespaceCondition = t.TypeOf<typeof NamespaceCondition>
 
 /** A namespace. */
 export const Namespace = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.string, metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal('Namespace'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
   t.partial({
     spec: t.partial({ finalizers: t.array(t.string) }),
     status: t.partial({ phase: t.string, conditions: t.array(NamespaceCondition) }),

@@ -11,7 +11,7 @@ import { type FieldError, duplicate, forbidden, invalid, required, unsupported }
 import { isQualifiedName, isValidLabelValue } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
-import { ObjectMeta } from './meta.js'
+import { ObjectMeta, LooseObject } from './meta.js'
 import { ResourceList, TAINT_EFFECTS } from './pod.js'
 import { validateResourceQuantities } from './quantity.js'
 
@@ -57,14 +57,14 @@ export const NodeStatus = t.partial({
   allocatable: ResourceList,
   conditions: t.array(NodeCondition),
   addresses: t.array(NodeAddress),
-  nodeInfo: t.UnknownRecord,
+  nodeInfo: LooseObject,
 })
 /** The node status. */
 export type NodeStatus = t.TypeOf<typeof NodeStatus>
 
 /** A node. */
 export const Node = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.string, metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal('Node'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
   t.partial({ spec: NodeSpec, status: NodeStatus }),
 ])
 /** A node. */

@@ -11,7 +11,7 @@ import { type FieldError, forbidden, invalid, required, unsupported } from '../v
 import { isDns1123Subdomain } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
-import { ObjectMeta } from './meta.js'
+import { ObjectMeta, LooseObject } from './meta.js'
 import { ResourceList } from './pod.js'
 import { ObjectReference } from './event.js'
 import { parseQuantity, validateResourceQuantities } from './quantity.js'
@@ -29,7 +29,7 @@ export const PersistentVolumeSpec = t.partial({
   claimRef: ObjectReference,
   volumeMode: t.string,
   mountOptions: t.array(t.string),
-  nodeAffinity: t.UnknownRecord,
+  nodeAffinity: LooseObject,
 })
 /** The PersistentVolume spec. */
 export type PersistentVolumeSpec = t.TypeOf<typeof PersistentVolumeSpec>
@@ -37,8 +37,8 @@ export type PersistentVolumeSpec = t.TypeOf<typeof PersistentVolumeSpec>
 /** A PersistentVolume. */
 export const PersistentVolume = t.intersection([
   t.type({
-    apiVersion: t.string,
-    kind: t.string,
+    apiVersion: t.literal('v1'),
+    kind: t.literal('PersistentVolume'),
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     spec: PersistentVolumeSpec,
   }),

@@ -11,7 +11,7 @@ import { type FieldError, forbidden, invalid, required, unsupported } from '../v
 import { isDns1123Subdomain } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
-import { ObjectMeta } from './meta.js'
+import { ObjectMeta, LooseObject } from './meta.js'
 import { validateAccessModes } from './persistentVolume.js'
 import { ResourceList } from './pod.js'
 import { compareQuantity, parseQuantity, validateResourceQuantities } from './quantity.js'
@@ -29,7 +29,7 @@ export const PersistentVolumeClaimSpec = t.partial({
   volumeName: t.string,
   volumeMode: t.string,
   selector: LabelSelector,
-  dataSource: t.UnknownRecord,
+  dataSource: LooseObject,
 })
 /** The claim spec. */
 export type PersistentVolumeClaimSpec = t.TypeOf<typeof PersistentVolumeClaimSpec>
@@ -37,8 +37,8 @@ export type PersistentVolumeClaimSpec = t.TypeOf<typeof PersistentVolumeClaimSpe
 /** A PersistentVolumeClaim. */
 export const PersistentVolumeClaim = t.intersection([
   t.type({
-    apiVersion: t.string,
-    kind: t.string,
+    apiVersion: t.literal('v1'),
+    kind: t.literal('PersistentVolumeClaim'),
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     spec: PersistentVolumeClaimSpec,
   }),

@@ -22,7 +22,8 @@ import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue 
 import { Int32, Int64 } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
 import { kindInfo, type KindInfo } from './kinds.js'
-import { ObjectMeta, StringMap } from './meta.js'
+import { IntOrString } from './intOrString.js'
+import { ObjectMeta, StringMap, LooseObject } from './meta.js'
 import { compareQuantity, formatQuantity, parseQuantity, QuantityString, validateResourceQuantities } from './quantity.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -55,10 +56,13 @@ export const Probe = t.partial({
   successThreshold: Int32,
   failureThreshold: Int32,
   terminationGracePeriodSeconds: Int64,
-  exec: t.UnknownRecord,
-  httpGet: t.UnknownRecord,
-  tcpSocket: t.UnknownRecord,
-  grpc: t.UnknownRecord,
+  exec: t.partial({ command: t.array(t.string) }),
+  httpGet: t.intersection([
+    t.type({ port: IntOrString }),
+    t.partial({ path: t.string, host: t.string, scheme: t.string, httpHeaders: t.array(t.type({ name: t.string, value: t.string })) }),
+  ]),
+  tcpSocket: t.intersection([t.type({ port: IntOrString }), t.partial({ host: t.string })]),
+  grpc: t.intersection([t.type({ port: Int32 }), t.partial({ service: t.string })]),
 })
 /** A probe. */
 export type Probe = t.TypeOf<typeof Probe>
@@ -115,10 +119,10 @@ export const Volume = t.intersection([
   t.type({ name: t.string }),
   t.partial({
     persistentVolumeClaim: t.intersection([t.type({ claimName: t.string }), t.partial({ readOnly: t.boolean })]),
-    configMap: t.UnknownRecord,
-    secret: t.UnknownRecord,
-    emptyDir: t.UnknownRecord,
-    hostPath: t.UnknownRecord,
+    configMap: LooseObject,
+    secret: LooseObject,
+    emptyDir: LooseObject,
+    hostPath: t.intersection([t.type({ path: t.string }), t.partial({ type: t.string })]),
   }),
 ])
 /** A pod volume. */
@@ -132,7 +136,7 @@ export const PodSpec = t.intersection([
     restartPolicy: t.string,
     nodeName: t.string,
     nodeSelector: StringMap,
-    affinity: t.UnknownRecord,
+    affinity: LooseObject,
     tolerations: t.array(Toleration),
     terminationGracePeriodSeconds: Int64,
     activeDeadlineSeconds: Int64,
@@ -145,15 +149,18 @@ export const PodSpec = t.intersection([
     hostNetwork: t.boolean,
     volumes: t.array(Volume),
     serviceAccountName: t.string,
-    securityContext: t.UnknownRecord,
+    securityContext: LooseObject,
     enableServiceLinks: t.boolean,
   }),
 ])
 /** The pod spec. */
 export type PodSpec = t.TypeOf<typeof PodSpec>
 
-/** The template controllers create pods from. */
-export const PodTemplateSpec = t.intersection([t.type({ spec: PodSpec }), t.partial({ metadata: ObjectMeta })])
+/**
+ * The template controllers create pods from. `spec` is optional, as in kubernetes-types; an
+ * absent one reads as an empty spec (see `templatePodSpec`), as the API server decodes it.
+ */
+export const PodTemplateSpec = t.partial({ metadata: ObjectMeta, spec: PodSpec })
 /** The template controllers create pods from. */
 export type PodTemplateSpec = t.TypeOf<typeof PodTemplateSpec>
 
@@ -177,12 +184,10 @@ export const ContainerState = t.partial({
 /** A container's state. */
 export type ContainerState = t.TypeOf<typeof ContainerState>
 
-/** The status the kubelet reports for one container. */
+/** The status the kubelet reports for one container. `image` and `imageID` are required, as in kubernetes-types. */
 export const ContainerStatus = t.intersection([
-  t.type({ name: t.string, ready: t.boolean, restartCount: Int32 }),
+  t.type({ name: t.string, ready: t.boolean, restartCount: Int32, image: t.string, imageID: t.string }),
   t.partial({
-    image: t.string,
-    imageID: t.string,
     containerID: t.string,
     started: t.boolean,
     state: ContainerState,
@@ -200,9 +205,9 @@ export const PodStatus = t.partial({
   reason: t.string,
   nominatedNodeName: t.string,
   hostIP: t.string,
-  hostIPs: t.array(t.type({ ip: t.string })),
+  hostIPs: t.array(t.partial({ ip: t.string })),
   podIP: t.string,
-  podIPs: t.array(t.type({ ip: t.string })),
+  podIPs: t.array(t.partial({ ip: t.string })),
   startTime: t.string,
   initContainerStatuses: t.array(ContainerStatus),
   containerStatuses: t.array(ContainerStatus),
@@ -214,8 +219,8 @@ export type PodStatus = t.TypeOf<typeof PodStatus>
 /** A pod. */
 export const Pod = t.intersection([
   t.type({
-    apiVersion: t.string,
-    kind: t.string,
+    apiVersion: t.literal('v1'),
+    kind: t.literal('Pod'),
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     spec: PodSpec,
   }),
@@ -236,6 +241,16 @@ const TERMINATION_MESSAGE_POLICIES: ReadonlyArray<string> = ['File', 'FallbackTo
 // ---------------------------------------------------------------------------------------------
 // getters
 // ---------------------------------------------------------------------------------------------
+
+const EMPTY_POD_SPEC: PodSpec = { containers: [] }
+
+/**
+ * A template's pod spec. `spec` is optional in a template (as in kubernetes-types); an absent
+ * one reads as the empty spec, as the API server decodes it (Go's non-pointer `PodSpec`).
+ *
+ * @internal
+ */
+export const templatePodSpec = (template: PodTemplateSpec): PodSpec => template.spec ?? EMPTY_POD_SPEC
 
 /**
  * The image pull policy the API server defaults for an image: `Always` for `:latest` or an
@@ -367,7 +382,9 @@ export const defaultPodSpec = (spec: PodSpec): PodSpec =>
   })
 
 /**
- * Applies pod spec defaults inside a template (metadata is left as is).
+ * Applies pod spec defaults inside a template (metadata is left as is). An absent spec is
+ * defaulted as an empty one, as the API server does, so validation then reports its missing
+ * containers.
  *
  * @category objects
  * @since 0.1.0
@@ -375,13 +392,13 @@ export const defaultPodSpec = (spec: PodSpec): PodSpec =>
  * ```ts
  * import { defaultPodTemplateSpec } from 'kubesim'
  * const tpl = defaultPodTemplateSpec({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } })
- * expect(tpl.spec.dnsPolicy).toBe('ClusterFirst')
- * expect(tpl.spec.containers[0]?.imagePullPolicy).toBe('IfNotPresent')
+ * expect(tpl.spec?.dnsPolicy).toBe('ClusterFirst')
+ * expect(tpl.spec?.containers[0]?.imagePullPolicy).toBe('IfNotPresent')
  * expect(defaultPodTemplateSpec(tpl)).toBe(tpl)
  * ```
  */
 export const defaultPodTemplateSpec = (template: PodTemplateSpec): PodTemplateSpec => {
-  const spec = defaultPodSpec(template.spec)
+  const spec = defaultPodSpec(templatePodSpec(template))
   return spec === template.spec ? template : { ...template, spec }
 }
 
@@ -740,7 +757,7 @@ export const validatePodSpec = (spec: PodSpec, path: string): ReadonlyArray<Fiel
 export const validatePodTemplateSpec = (template: PodTemplateSpec, path: string): ReadonlyArray<FieldError> => [
   ...validateLabels(template.metadata?.labels, `${path}.labels`),
   ...validateAnnotations(template.metadata?.annotations, `${path}.annotations`),
-  ...validatePodSpec(template.spec, `${path}.spec`),
+  ...validatePodSpec(templatePodSpec(template), `${path}.spec`),
 ]
 
 const POD_UPDATE_MESSAGE =

@@ -14,7 +14,7 @@ import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
 import type { KubeObject } from './object.js'
-import { PodTemplateSpec, defaultPodTemplateSpec, validatePodTemplateSpec } from './pod.js'
+import { PodTemplateSpec, defaultPodTemplateSpec, templatePodSpec, validatePodTemplateSpec } from './pod.js'
 import { LabelSelector, fromLabelSelector, matchesSelector, validateLabelSelector } from './selector.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ export type ReplicaSetStatus = t.TypeOf<typeof ReplicaSetStatus>
 
 /** A ReplicaSet. */
 export const ReplicaSet = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('ReplicaSet'), metadata: ObjectMeta, spec: ReplicaSetSpec }),
+  t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('ReplicaSet'), metadata: ObjectMeta, spec: ReplicaSetSpec }),
   t.partial({ status: ReplicaSetStatus }),
 ])
 /** A ReplicaSet. */
@@ -141,9 +141,10 @@ export const validateSelectorForTemplate = (
  */
 export const validateLongRunningTemplate = (template: PodTemplateSpec, kind: string): ReadonlyArray<FieldError> => {
   const errors: FieldError[] = []
-  const policy = template.spec.restartPolicy ?? ''
+  const spec = templatePodSpec(template)
+  const policy = spec.restartPolicy ?? ''
   if (policy !== 'Always') errors.push(unsupported('spec.template.spec.restartPolicy', policy, ['Always']))
-  if (template.spec.activeDeadlineSeconds !== undefined)
+  if (spec.activeDeadlineSeconds !== undefined)
     errors.push(forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${kind} is not Supported`))
   return errors
 }

@@ -19,7 +19,7 @@ import { ObjectMeta, StringMap } from './meta.js'
 
 /** A Secret. `data` values are base64; `stringData` is write-only plain text. */
 export const Secret = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.string, metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal('Secret'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
   t.partial({ data: StringMap, stringData: StringMap, type: t.string, immutable: t.boolean }),
 ])
 /** A Secret. */

@@ -81,7 +81,7 @@ export type ServiceStatus = t.TypeOf<typeof ServiceStatus>
 
 /** A Service. */
 export const Service = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('Service'), metadata: ObjectMeta, spec: ServiceSpec }),
+  t.type({ apiVersion: t.literal('v1'), kind: t.literal('Service'), metadata: ObjectMeta, spec: ServiceSpec }),
   t.partial({ status: ServiceStatus }),
 ])
 /** A Service. */

@@ -12,7 +12,7 @@ import { Int32, Int64 } from './decodeErrors.js'
 import { IntOrString, intOrPercentValue, validateIntOrPercent, validateNotMoreThan100Percent } from './intOrString.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
-import { ObjectMeta } from './meta.js'
+import { ObjectMeta, LooseObject } from './meta.js'
 import type { KubeObject } from './object.js'
 import { PodTemplateSpec, defaultPodTemplateSpec, validatePodTemplateSpec } from './pod.js'
 import { jsonEqual, validateLongRunningTemplate, validateNonNegative, validateSelectorForTemplate } from './replicaSet.js'
@@ -38,7 +38,7 @@ export const PersistentVolumeClaimRetentionPolicy = t.partial({ whenDeleted: t.s
 export type PersistentVolumeClaimRetentionPolicy = t.TypeOf<typeof PersistentVolumeClaimRetentionPolicy>
 
 /** A claim template: each pod gets a PVC `<template>-<pod>` made from it. */
-export const PersistentVolumeClaimTemplate = t.partial({ metadata: ObjectMeta, spec: t.UnknownRecord })
+export const PersistentVolumeClaimTemplate = t.partial({ metadata: ObjectMeta, spec: LooseObject })
 /** A claim template: each pod gets a PVC `<template>-<pod>` made from it. */
 export type PersistentVolumeClaimTemplate = t.TypeOf<typeof PersistentVolumeClaimTemplate>
 
@@ -87,7 +87,7 @@ export type StatefulSetStatus = t.TypeOf<typeof StatefulSetStatus>
 
 /** A StatefulSet. */
 export const StatefulSet = t.intersection([
-  t.type({ apiVersion: t.string, kind: t.literal('StatefulSet'), metadata: ObjectMeta, spec: StatefulSetSpec }),
+  t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('StatefulSet'), metadata: ObjectMeta, spec: StatefulSetSpec }),
   t.partial({ status: StatefulSetStatus }),
 ])
 /** A StatefulSet. */

@@ -11,7 +11,7 @@ import { type FieldError, forbidden, invalid, required, unsupported } from '../v
 import { isQualifiedName } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
-import { ObjectMeta, StringMap } from './meta.js'
+import { ObjectMeta, StringMap, LooseObject } from './meta.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -20,8 +20,8 @@ import { ObjectMeta, StringMap } from './meta.js'
 /** A StorageClass. */
 export const StorageClass = t.intersection([
   t.type({
-    apiVersion: t.string,
-    kind: t.string,
+    apiVersion: t.literal('storage.k8s.io/v1'),
+    kind: t.literal('StorageClass'),
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     provisioner: t.string,
   }),
@@ -31,7 +31,7 @@ export const StorageClass = t.intersection([
     volumeBindingMode: t.string,
     allowVolumeExpansion: t.boolean,
     mountOptions: t.array(t.string),
-    allowedTopologies: t.array(t.UnknownRecord),
+    allowedTopologies: t.array(LooseObject),
   }),
 ])
 /** A StorageClass. */

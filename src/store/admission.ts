@@ -148,8 +148,14 @@ const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | 
   return E.right({ object: deepFreeze(structuredCloneSafe(object)), info, model, warnings })
 }
 
+/** Secret contents never appear in errors, even when they are the wrong type. */
+const redactSecretCauses = (info: KindInfo, causes: ReadonlyArray<FieldError>): ReadonlyArray<FieldError> =>
+  info.kind !== 'Secret'
+    ? causes
+    : causes.map((c) => (/^(data|stringData)\b/.test(c.field) && 'value' in c ? { ...c, value: '<redacted>' } : c))
+
 const decodeFailure = (info: KindInfo, name: string, namespace: string | undefined, causes: ReadonlyArray<FieldError>): ApiError => {
-  const error = invalidError(info, name, namespace, causes)
+  const error = invalidError(info, name, namespace, redactSecretCauses(info, causes))
   return { ...error, reason: 'BadRequest', code: 400 }
 }
 

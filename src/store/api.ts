@@ -67,6 +67,18 @@ const displayName = (ref: ObjectRef, apiVersion: string): string => {
   return `${resource}/${ref.name}`
 }
 
+const redactSecretValues = (secret: Record<string, unknown>): Record<string, unknown> => {
+  const redact = (field: unknown) =>
+    typeof field === 'object' && field !== null && !Array.isArray(field)
+      ? Object.fromEntries(Object.keys(field).map((k) => [k, '<redacted>']))
+      : field
+  return {
+    ...secret,
+    ...(secret['data'] === undefined ? {} : { data: redact(secret['data']) }),
+    ...(secret['stringData'] === undefined ? {} : { stringData: redact(secret['stringData']) }),
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // operations
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +95,9 @@ const applyOne = (state: ClusterState, input: unknown): E.Either<ApiError, Appli
     return E.left(invalidError(info, '', undefined, [{ field: 'metadata.name', type: 'Required value', detail: 'name or generateName is required' }]))
   }
   const namespace = info.namespaced ? (typeof meta['namespace'] === 'string' && meta['namespace'] !== '' ? meta['namespace'] : 'default') : undefined
-  const lastApplied = stableJson(raw)
+  // kubectl keeps the manifest in an annotation; the merge only needs a Secret's keys, so its
+  // values are not copied there (Secret contents never appear outside data and stringData).
+  const lastApplied = stableJson(info.kind === 'Secret' ? redactSecretValues(raw) : raw)
   const annotate = (object: Record<string, unknown>): KubeObject => {
     const m = (object['metadata'] ?? {}) as Record<string, unknown>
     const annotations = { ...((m['annotations'] as Record<string, string> | undefined) ?? {}), [LAST_APPLIED_ANNOTATION]: lastApplied }

@@ -235,3 +235,23 @@ describe('nodes', () => {
     expect(status?.allocatable).toMatchObject({ cpu: '16', memory: '16Gi', pods: '110' })
   })
 })
+
+describe('secrets stay secret', () => {
+  it('keeps Secret values out of the last-applied annotation, errors and the trace', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: 'hunter2' } }
+    const s = right(apply(createCluster(), secret))
+    const stored = get(s, 'Secret', 'default', 's')
+    expect(O.isSome(stored) && JSON.stringify(stored.value.metadata.annotations)).not.toContain('hunter2')
+    expect(JSON.stringify(s.trace.entries.toArray())).not.toContain('hunter2')
+    const bad = left(apply(createCluster(), { ...secret, data: { token: 12345 } }))
+    expect(formatApiError(bad)).not.toContain('12345')
+    expect(formatApiError(bad)).toContain('data')
+  })
+
+  it('a Secret re-applied without a key loses that key', () => {
+    const s1 = right(apply(createCluster(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ==', b: 'Yg==' } }))
+    const s2 = right(apply(s1, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ==' } }))
+    const stored = get(s2, 'Secret', 'default', 's')
+    expect(O.isSome(stored) && stored.value['data']).toEqual({ a: 'YQ==' })
+  })
+})

@@ -15,7 +15,7 @@ describe('CronJob defaults', () => {
   it('fills every default', () => {
     const c = defaultCronJob(cj())
     expect(c.spec).toMatchObject({ concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 })
-    expect(c.spec.jobTemplate.spec.template.spec.dnsPolicy).toBe('ClusterFirst')
+    expect(c.spec.jobTemplate.spec.template.spec?.dnsPolicy).toBe('ClusterFirst')
     expect(c.spec.jobTemplate.spec.backoffLimit).toBeUndefined()
     expect(defaultCronJob(c)).toBe(c)
   })

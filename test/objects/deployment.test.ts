@@ -27,7 +27,7 @@ describe('Deployment defaults', () => {
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } })
     expect(d.spec.revisionHistoryLimit).toBe(10)
     expect(d.spec.progressDeadlineSeconds).toBe(600)
-    expect(d.spec.template.spec.dnsPolicy).toBe('ClusterFirst')
+    expect(d.spec.template.spec?.dnsPolicy).toBe('ClusterFirst')
     expect(defaultDeployment(d)).toBe(d)
   })
   it('keeps given values and fills only the missing budget', () => {
@@ -95,6 +95,10 @@ describe('Deployment validation', () => {
       'spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds',
     ])
     expect(errs(dep({ minReadySeconds: 599 }))).toEqual([])
+  })
+  it('treats a template without a spec as an empty pod spec, as the API server does', () => {
+    const { spec: _, ...noSpec } = template()
+    expect(errs(dep({ template: noSpec }))).toEqual(['spec.template.spec.containers: Required value'])
   })
   it('collects independent errors together', () => {
     expect(errs(dep({ replicas: -1, ...rolling(0, 0) }))).toHaveLength(2)

@@ -200,7 +200,7 @@ describe('Job update', () => {
   it('lets a suspended, never-started job change scheduling directives only', () => {
     const suspended = created(job({ suspend: true }))
     const t = suspended.spec.template
-    const scheduling = change({ template: { ...t, metadata: { ...t.metadata, labels: { ...t.metadata?.labels, x: 'y' } }, spec: { ...t.spec, nodeSelector: { zone: 'a' } } } }, suspended)
+    const scheduling = change({ template: { ...t, metadata: { ...t.metadata, labels: { ...t.metadata?.labels, x: 'y' } }, spec: { containers: [], ...t.spec, nodeSelector: { zone: 'a' } } } }, suspended)
     expect(validateJobUpdate(scheduling, suspended)).toEqual([])
     const started: Job = { ...suspended, status: { startTime: '2024-01-01T00:00:00Z' } }
     expect(validateJobUpdate(scheduling, started)).toHaveLength(1)

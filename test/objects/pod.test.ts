@@ -66,7 +66,7 @@ describe('pod defaults', () => {
   })
   it('template defaults touch only the spec', () => {
     const tpl = defaultPodTemplateSpec({ metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'x:1' }] } })
-    expect(tpl.spec.restartPolicy).toBe('Always')
+    expect(tpl.spec?.restartPolicy).toBe('Always')
     expect(tpl.metadata).toEqual({ labels: { app: 'a' } })
     expect(defaultPodTemplateSpec(tpl)).toBe(tpl)
   })
@@ -244,6 +244,13 @@ describe('pod template validation', () => {
       'spec.template.spec.containers: Required value',
     ])
   })
+  it('reads an absent spec as an empty one (optional, as in kubernetes-types): defaulted, then missing containers', () => {
+    const tpl = defaultPodTemplateSpec({ metadata: { labels: { app: 'a' } } })
+    expect(tpl.spec).toMatchObject({ containers: [], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' })
+    expect(validatePodTemplateSpec({ metadata: { labels: { app: 'a' } } }, 'spec.template').map(formatFieldError)).toEqual([
+      'spec.template.spec.containers: Required value',
+    ])
+  })
 })
 
 describe('pod updates', () => {
@@ -305,6 +312,14 @@ describe('podModel', () => {
     expect(E.isLeft(result) && result.left.map(formatFieldError)).toEqual([
       'spec.containers[0].ports[0].containerPort: Invalid value: "80": must be of type integer',
     ])
+  })
+  it('types status as kubernetes-types does: container image and imageID required, host and pod IPs optional', () => {
+    const running = { name: 'c', ready: true, restartCount: 0, image: 'nginx', imageID: 'docker.io/library/nginx@sha256:0' }
+    const status = { hostIPs: [{ ip: '10.0.0.1' }, {}], podIPs: [{}], containerStatuses: [running] }
+    expect(E.isRight(decodeWithFieldErrors(Pod, { ...raw, status }))).toBe(true)
+    const { imageID: _, ...noImageID } = running
+    const result = decodeWithFieldErrors(Pod, { ...raw, status: { containerStatuses: [noImageID] } })
+    expect(E.isLeft(result) && result.left.map(formatFieldError)).toEqual(['status.containerStatuses[0].imageID: Required value'])
   })
 })
 

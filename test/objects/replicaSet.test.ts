@@ -27,7 +27,7 @@ describe('ReplicaSet', () => {
   it('defaults replicas to 1, keeps a given value, and defaults the template', () => {
     expect(defaultReplicaSet(rs()).spec.replicas).toBe(1)
     expect(defaultReplicaSet(rs({ replicas: 0 })).spec.replicas).toBe(0)
-    expect(defaultReplicaSet(rs()).spec.template.spec.restartPolicy).toBe('Always')
+    expect(defaultReplicaSet(rs()).spec.template.spec?.restartPolicy).toBe('Always')
     const d = defaultReplicaSet(rs())
     expect(defaultReplicaSet(d)).toBe(d)
   })

@@ -1,7 +1,7 @@
 // Shared builders for the workload tests (not a test file itself).
-import type { PodTemplateSpec } from '../../src/objects/pod.js'
+import type { PodSpec, PodTemplateSpec } from '../../src/objects/pod.js'
 
-export const template = (labels: Record<string, string> = { app: 'web' }, restartPolicy?: string): PodTemplateSpec => ({
+export const template = (labels: Record<string, string> = { app: 'web' }, restartPolicy?: string): PodTemplateSpec & { spec: PodSpec } => ({
   metadata: { labels },
   spec: { containers: [{ name: 'web', image: 'nginx:1.27' }], ...(restartPolicy === undefined ? {} : { restartPolicy }) },
 })
