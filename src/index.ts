@@ -241,7 +241,7 @@ export {
   validateResourceQuantities,
 } from './objects/quantity.js'
 export type { Quantity, QuantityFormat } from './objects/quantity.js'
-export { parseDuration, formatDuration } from './objects/duration.js'
+export { parseDuration } from './objects/duration.js'
 export { Int32, Int64, decodeWithFieldErrors, fieldErrorsFromDecode, friendlyTypeName } from './objects/decodeErrors.js'
 export { KNOWN_ROOT, unknownFieldWarnings, hasKnownFields } from './objects/knownFields.js'
 export { validateObjectMeta, validateLabels, validateAnnotations, validateOwnerReferences, validateFinalizers } from './validation/metadata.js'

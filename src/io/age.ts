@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { timestampMs } from '../sim/clock.js'
 
 // ---------------------------------------------------------------------------------------------
 // operations
@@ -83,18 +84,7 @@ export const humanDuration = (ms: number): string => {
  * ```
  */
 export const ageSince = (timestamp: unknown, now: number): string => {
-  const t = parseTimestamp(timestamp)
+  const t = timestampMs(timestamp)
   return t === undefined ? '<unknown>' : humanDuration(now - t)
 }
 
-/**
- * Parses an RFC 3339 timestamp (as Kubernetes stores them) to epoch milliseconds.
- *
- * @internal
- */
-export const parseTimestamp = (timestamp: unknown): number | undefined => {
-  if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? timestamp : undefined
-  if (typeof timestamp !== 'string' || timestamp === '') return undefined
-  const t = Date.parse(timestamp)
-  return Number.isFinite(t) ? t : undefined
-}

@@ -8,7 +8,8 @@
  */
 import { resourceInfoFor } from '../objects/kinds.js'
 import type { KubeObject } from '../objects/object.js'
-import { ageSince, humanDuration, parseTimestamp } from './age.js'
+import { timestampMs as parseTimestamp } from '../sim/clock.js'
+import { ageSince, humanDuration } from './age.js'
 
 // ---------------------------------------------------------------------------------------------
 // model

@@ -5,6 +5,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { type FieldError, invalid, required } from '../validation/fieldError.js'
 import { Int64 } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
@@ -27,17 +28,6 @@ export const ControllerRevision = t.intersection([
 ])
 /** A ControllerRevision. */
 export type ControllerRevision = t.TypeOf<typeof ControllerRevision>
-
-const jsonEqual = (a: unknown, b: unknown): boolean => {
-  if (Object.is(a, b)) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const ra = a as Record<string, unknown>
-  const rb = b as Record<string, unknown>
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined)
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined)
-  return ka.length === kb.length && ka.every((k) => jsonEqual(ra[k], rb[k]))
-}
 
 // ---------------------------------------------------------------------------------------------
 // operations
@@ -79,7 +69,7 @@ export const validateControllerRevision = (rev: ControllerRevision): ReadonlyArr
  * ```
  */
 export const validateControllerRevisionUpdate = (next: ControllerRevision, previous: ControllerRevision): ReadonlyArray<FieldError> =>
-  jsonEqual(next.data, previous.data) ? [] : [invalid('data', next.data, 'field is immutable')]
+  deepEqual(next.data, previous.data) ? [] : [invalid('data', next.data, 'field is immutable')]
 
 /**
  * The admission pipeline for ControllerRevisions.

@@ -7,6 +7,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { produce } from '../internal/immer.js'
 import { type FieldError, duplicate, invalid, required, tooMany, unsupported } from '../validation/fieldError.js'
 import { isDns1123Label, isQualifiedName } from '../validation/names.js'
@@ -16,7 +17,7 @@ import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
 import type { KubeObject } from './object.js'
 import { type PodSpec, PodTemplateSpec, defaultPodTemplateSpec, templatePodSpec, validatePodTemplateSpec } from './pod.js'
-import { jsonEqual, validateImmutable, validateNonNegative } from './replicaSet.js'
+import { validateImmutable, validateNonNegative } from './replicaSet.js'
 import { LabelSelector, fromLabelSelector, matchesSelector, validateLabelSelector } from './selector.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -508,14 +509,14 @@ export const validateJobUpdate = (next: Job, previous: Job): ReadonlyArray<Field
   const old = previous.spec
   const errors: FieldError[] = []
   if (spec.completionMode === 'Indexed') {
-    if (!jsonEqual(spec.completions, old.completions) && spec.completions !== undefined && spec.completions !== spec.parallelism)
+    if (!deepEqual(spec.completions, old.completions) && spec.completions !== undefined && spec.completions !== spec.parallelism)
       errors.push(invalid('spec.completions', spec.completions, 'can only be modified in tandem with spec.parallelism'))
   } else errors.push(...validateImmutable(spec.completions, old.completions, 'spec.completions'))
   errors.push(...validateImmutable(spec.selector, old.selector, 'spec.selector'))
   const mutableScheduling = old.suspend === true && previous.status?.startTime === undefined
   const templateChanged = mutableScheduling
-    ? !jsonEqual(schedulingFreeTemplate(spec.template), schedulingFreeTemplate(old.template))
-    : !jsonEqual(spec.template, old.template)
+    ? !deepEqual(schedulingFreeTemplate(spec.template), schedulingFreeTemplate(old.template))
+    : !deepEqual(spec.template, old.template)
   if (templateChanged) errors.push(invalid('spec.template', spec.template, 'field is immutable'))
   errors.push(...validateImmutable(spec.completionMode, old.completionMode, 'spec.completionMode'))
   errors.push(...validateImmutable(spec.podFailurePolicy, old.podFailurePolicy, 'spec.podFailurePolicy'))

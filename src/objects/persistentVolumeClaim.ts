@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isDns1123Subdomain } from '../validation/names.js'
@@ -57,17 +58,6 @@ export type PersistentVolumeClaim = t.TypeOf<typeof PersistentVolumeClaim>
 const VOLUME_MODES: ReadonlyArray<string> = ['Block', 'Filesystem']
 const SPEC_IMMUTABLE =
   'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'
-
-const jsonEqual = (a: unknown, b: unknown): boolean => {
-  if (Object.is(a, b)) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const ra = a as Record<string, unknown>
-  const rb = b as Record<string, unknown>
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined)
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined)
-  return ka.length === kb.length && ka.every((k) => jsonEqual(ra[k], rb[k]))
-}
 
 // ---------------------------------------------------------------------------------------------
 // operations
@@ -164,7 +154,7 @@ export const validatePersistentVolumeClaimUpdate = (
   const volumeName = oldVolume === '' ? next.spec.volumeName : previous.spec.volumeName
   const a = comparable(next.spec, next.spec.volumeName, bound ? oldStorage : newStorage)
   const b = comparable(previous.spec, volumeName, oldStorage)
-  if (!jsonEqual(a, b)) errors.push(forbidden('spec', SPEC_IMMUTABLE))
+  if (!deepEqual(a, b)) errors.push(forbidden('spec', SPEC_IMMUTABLE))
   if (bound && oldStorage !== undefined && newStorage !== undefined) {
     const o = parseQuantity(oldStorage)
     const n = parseQuantity(newStorage)

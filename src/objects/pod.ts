@@ -7,6 +7,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { produce } from '../internal/immer.js'
 import {
   type FieldError,
@@ -330,6 +331,29 @@ const sameQuantity = (a: string, b: string): boolean => {
 
 type ContainerDraft = { -readonly [K in keyof Container]: Container[K] }
 
+const isDefaultedProbe = (probe: Probe | undefined): boolean =>
+  probe === undefined ||
+  (probe.timeoutSeconds !== undefined && probe.periodSeconds !== undefined && probe.successThreshold !== undefined && probe.failureThreshold !== undefined)
+
+const isDefaultedContainer = (c: Container, hostNetwork: boolean): boolean =>
+  (c.imagePullPolicy !== undefined || c.image === undefined || c.image === '') &&
+  c.terminationMessagePath !== undefined &&
+  c.terminationMessagePolicy !== undefined &&
+  c.resources !== undefined &&
+  (c.ports ?? []).every((p) => p.protocol !== undefined && p.protocol !== '' && !(hostNetwork && (p.hostPort === undefined || p.hostPort === 0))) &&
+  isDefaultedProbe(c.readinessProbe) &&
+  isDefaultedProbe(c.livenessProbe) &&
+  isDefaultedProbe(c.startupProbe)
+
+/** Whether `defaultPodSpec` would change nothing: checked without immer, as most writes are of defaulted pods. */
+const isDefaultedPodSpec = (spec: PodSpec): boolean => {
+  if (spec.restartPolicy === undefined || spec.restartPolicy === '' || spec.terminationGracePeriodSeconds === undefined) return false
+  if (spec.dnsPolicy === undefined || spec.dnsPolicy === '' || spec.schedulerName === undefined || spec.schedulerName === '') return false
+  if (spec.securityContext === undefined) return false
+  const hostNetwork = spec.hostNetwork === true
+  return (spec.initContainers ?? []).every((c) => isDefaultedContainer(c, hostNetwork)) && spec.containers.every((c) => isDefaultedContainer(c, hostNetwork))
+}
+
 const defaultContainerInPlace = (c: ContainerDraft, hostNetwork: boolean): void => {
   if (c.imagePullPolicy === undefined && c.image !== undefined && c.image !== '')
     c.imagePullPolicy = defaultImagePullPolicy(c.image)
@@ -370,7 +394,9 @@ const defaultContainerInPlace = (c: ContainerDraft, hostNetwork: boolean): void 
  * ```
  */
 export const defaultPodSpec = (spec: PodSpec): PodSpec =>
-  produce(spec, (d) => {
+  isDefaultedPodSpec(spec)
+    ? spec
+    : produce(spec, (d) => {
     if (d.restartPolicy === undefined || d.restartPolicy === '') d.restartPolicy = 'Always'
     if (d.terminationGracePeriodSeconds === undefined) d.terminationGracePeriodSeconds = 30
     if (d.dnsPolicy === undefined || d.dnsPolicy === '') d.dnsPolicy = 'ClusterFirst'
@@ -420,6 +446,11 @@ export const defaultPodTemplateSpec = (template: PodTemplateSpec): PodTemplateSp
 export const defaultPod = (pod: Pod): Pod => {
   const spec = defaultPodSpec(pod.spec)
   const withSpec = spec === pod.spec ? pod : { ...pod, spec }
+  const requestsCoverLimits = [...(spec.initContainers ?? []), ...spec.containers].every((c) =>
+    Object.keys(c.resources?.limits ?? {}).every((name) => c.resources?.requests?.[name] !== undefined),
+  )
+  if (spec.enableServiceLinks !== undefined && requestsCoverLimits && withSpec.status?.phase !== undefined && withSpec.status.qosClass !== undefined)
+    return withSpec
   return produce(withSpec, (d) => {
     if (d.spec.enableServiceLinks === undefined) d.spec.enableServiceLinks = true
     for (const c of [...(d.spec.initContainers ?? []), ...d.spec.containers]) {
@@ -763,15 +794,6 @@ export const validatePodTemplateSpec = (template: PodTemplateSpec, path: string)
 const POD_UPDATE_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'
 
-const deepEqual = (a: unknown, b: unknown): boolean => {
-  if (Object.is(a, b)) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined)
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined)
-  if (ka.length !== kb.length) return false
-  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-}
 
 const withoutMutable = (spec: PodSpec, keepNodeName: boolean): Record<string, unknown> => {
   const { activeDeadlineSeconds: _a, tolerations: _t, terminationGracePeriodSeconds: _g, nodeName, ...rest } = spec
@@ -801,6 +823,8 @@ const withoutMutable = (spec: PodSpec, keepNodeName: boolean): Record<string, un
  * ```
  */
 export const validatePodSpecUpdate = (next: PodSpec, previous: PodSpec): ReadonlyArray<FieldError> => {
+  // Status and metadata writes (the common case) keep the stored spec itself.
+  if (next === previous) return []
   const errors: FieldError[] = []
   const oldNode = previous.nodeName ?? ''
   const keepNodeName = oldNode !== ''

@@ -7,6 +7,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { Int32, Int64 } from './decodeErrors.js'
@@ -72,24 +73,6 @@ const NONNEGATIVE = 'must be greater than or equal to 0'
 export const validateNonNegative = (value: number | undefined, path: string): ReadonlyArray<FieldError> =>
   value !== undefined && value < 0 ? [invalid(path, value, NONNEGATIVE)] : []
 
-/**
- * Structural equality of JSON-shaped values, ignoring keys whose value is `undefined` (Go's
- * `apiequality.Semantic.DeepEqual` on decoded objects). Used for immutable-field checks.
- *
- * @internal
- */
-export const jsonEqual = (a: unknown, b: unknown): boolean => {
-  if (Object.is(a, b)) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]))
-  const ra = a as Record<string, unknown>
-  const rb = b as Record<string, unknown>
-  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined)
-  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined)
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && jsonEqual(ra[k], rb[k]))
-}
 
 /**
  * `ValidateImmutableField`: `Invalid value: <new>: field is immutable` when the value changed.
@@ -97,7 +80,7 @@ export const jsonEqual = (a: unknown, b: unknown): boolean => {
  * @internal
  */
 export const validateImmutable = (next: unknown, previous: unknown, path: string): ReadonlyArray<FieldError> =>
-  jsonEqual(next, previous) ? [] : [invalid(path, next ?? null, 'field is immutable')]
+  deepEqual(next, previous) ? [] : [invalid(path, next ?? null, 'field is immutable')]
 
 /** How a kind reacts to a selector that fails to compile (`LabelSelectorAsSelector` error). */
 export type SelectorCompileError = 'invalid label selector' | '' | 'none'

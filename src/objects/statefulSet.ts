@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { Int32, Int64 } from './decodeErrors.js'
@@ -15,7 +16,7 @@ import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta, LooseObject } from './meta.js'
 import type { KubeObject } from './object.js'
 import { PodTemplateSpec, defaultPodTemplateSpec, validatePodTemplateSpec } from './pod.js'
-import { jsonEqual, validateLongRunningTemplate, validateNonNegative, validateSelectorForTemplate } from './replicaSet.js'
+import { validateLongRunningTemplate, validateNonNegative, validateSelectorForTemplate } from './replicaSet.js'
 import { LabelSelector } from './selector.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -257,7 +258,7 @@ const withoutMutableFields = (spec: StatefulSetSpec): Record<string, unknown> =>
  * ```
  */
 export const validateStatefulSetUpdate = (next: StatefulSet, previous: StatefulSet): ReadonlyArray<FieldError> =>
-  jsonEqual(withoutMutableFields(next.spec), withoutMutableFields(previous.spec)) ? [] : [forbidden('spec', FORBIDDEN_UPDATE_MESSAGE)]
+  deepEqual(withoutMutableFields(next.spec), withoutMutableFields(previous.spec)) ? [] : [forbidden('spec', FORBIDDEN_UPDATE_MESSAGE)]
 
 // ---------------------------------------------------------------------------------------------
 // instances

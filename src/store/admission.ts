@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { deepFreeze } from '../internal/immer.js'
 import { decodeWithFieldErrors } from '../objects/decodeErrors.js'
-import { type KindInfo, KNOWN_KINDS, resourceInfoFor } from '../objects/kinds.js'
+import { type KindInfo, kindInfo, resourceInfoFor } from '../objects/kinds.js'
 import type { KindModel } from '../objects/kindModel.js'
 import { unknownFieldWarnings } from '../objects/knownFields.js'
 import { ObjectMeta } from '../objects/meta.js'
@@ -74,16 +74,17 @@ export const checkEnvelope = (input: unknown): E.Either<ApiError, { readonly raw
         { kind },
       ),
     )
-  const known = KNOWN_KINDS.find((k) => k.kind === kind)
-  if (known !== undefined && known.apiVersion !== apiVersion)
+  const known = kindInfo(kind)
+  const servedKnown = known !== undefined && known.simulated ? known : undefined
+  if (servedKnown !== undefined && servedKnown.apiVersion !== apiVersion)
     return E.left(
       badRequestError(
-        `resource mapping not found for name: ${JSON.stringify(name)}: no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}; ensure CRDs are installed first (kubesim serves ${kind} as ${known.apiVersion})`,
+        `resource mapping not found for name: ${JSON.stringify(name)}: no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}; ensure CRDs are installed first (kubesim serves ${kind} as ${servedKnown.apiVersion})`,
         [],
-        { kind, group: known.group, name },
+        { kind, group: servedKnown.group, name },
       ),
     )
-  if (known === undefined && !/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion))
+  if (servedKnown === undefined && !/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion))
     return E.left(badRequestError(`invalid apiVersion ${JSON.stringify(apiVersion)} for kind ${JSON.stringify(kind)}`, [], { kind, name }))
   return E.right({ raw: input, info: resourceInfoFor(apiVersion, kind) })
 }
@@ -169,12 +170,10 @@ const copyPlain = (value: unknown): unknown => {
     if (Object.isFrozen(value)) return value
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
-      Object.defineProperty(out, key, {
-        value: copyPlain((value as Record<string, unknown>)[key]),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
+      const copied = copyPlain((value as Record<string, unknown>)[key])
+      // Plain assignment to `__proto__` would set the prototype: define it as data instead.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true })
+      else out[key] = copied
     }
     return out
   }

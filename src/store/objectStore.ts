@@ -102,7 +102,6 @@ export const listObjects = (
   const selector = filter.selector
   if (selector !== undefined && selectsNothing(selector)) return []
   const pairs = selector === undefined ? [] : equalityPairs(selector)
-  let candidates: KubeObject[]
   if (filter.namespace !== undefined) {
     let keys: ISet<string> | undefined
     for (const [key, value] of pairs) {
@@ -110,11 +109,18 @@ export const listObjects = (
       if (keys === undefined || matching.size < keys.size) keys = matching
     }
     keys ??= store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET
-    // Keys sort in the same order as their objects (namespace/name), and strings sort cheaply.
-    candidates = keysToObjects(store, kind, [...keys].sort())
-  } else {
-    candidates = [...(store.kinds.get(kind) ?? EMPTY_KIND).values()].sort(byKey)
+    // Filter first, then sort the matching keys: keys sort in the same order as their objects
+    // (namespace/name), and strings sort cheaply.
+    const objects = store.kinds.get(kind) ?? EMPTY_KIND
+    const matching: string[] = []
+    for (const key of keys) {
+      const object = objects.get(key)
+      if (object !== undefined && (selector === undefined || matchesSelector(selector, object.metadata.labels))) matching.push(key)
+    }
+    // Default string sort is the fastest here; a second lookup per match is cheaper than sorting pairs.
+    return keysToObjects(store, kind, matching.sort())
   }
+  const candidates = [...(store.kinds.get(kind) ?? EMPTY_KIND).values()].sort(byKey)
   return selector === undefined ? candidates : candidates.filter((o) => matchesSelector(selector, o.metadata.labels))
 }
 
@@ -180,13 +186,6 @@ const removeFrom = (index: IMap<string, ISet<string>>, key: string, member: stri
   return next.size === 0 ? index.remove(key) : index.set(key, next)
 }
 
-const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
-  if (a === b) return true
-  const ka = Object.keys(a ?? {})
-  const kb = Object.keys(b ?? {})
-  return ka.length === kb.length && ka.every((k) => (a ?? {})[k] === (b ?? {})[k] && Object.prototype.hasOwnProperty.call(b ?? {}, k))
-}
-
 const sameOwners = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.length === b.length && a.every((uid, i) => uid === b[i])
 
@@ -210,9 +209,14 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   const byNamespace = previous === undefined ? addTo(store.byNamespace, kind + SEP + namespace, key) : store.byNamespace
 
   let byLabel = store.byLabel
-  if (previous === undefined || !sameLabels(previous.metadata.labels, object.metadata.labels)) {
-    for (const [k, v] of Object.entries(previous?.metadata.labels ?? {})) byLabel = removeFrom(byLabel, labelIndexKey(kind, namespace, k, v), key)
-    for (const [k, v] of Object.entries(object.metadata.labels ?? {})) byLabel = addTo(byLabel, labelIndexKey(kind, namespace, k, v), key)
+  const oldLabels = previous?.metadata.labels ?? {}
+  const newLabels = object.metadata.labels ?? {}
+  if (oldLabels !== newLabels) {
+    // Only the pairs that changed touch the index: a label edit costs one or two set updates.
+    for (const [k, v] of Object.entries(oldLabels))
+      if (newLabels[k] !== v) byLabel = removeFrom(byLabel, labelIndexKey(kind, namespace, k, v), key)
+    for (const [k, v] of Object.entries(newLabels))
+      if (oldLabels[k] !== v || !Object.prototype.hasOwnProperty.call(oldLabels, k)) byLabel = addTo(byLabel, labelIndexKey(kind, namespace, k, v), key)
   }
 
   let byOwner = store.byOwner

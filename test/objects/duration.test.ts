@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatDuration, parseDuration } from '../../src/objects/duration.js'
+import { humanDuration as formatDuration } from '../../src/io/age.js'
+import { parseDuration } from '../../src/objects/duration.js'
 
 const S = 1000
 const M = 60 * S
@@ -57,7 +58,7 @@ describe('parseDuration', () => {
   })
 })
 
-describe('formatDuration (HumanDuration)', () => {
+describe('humanDuration (HumanDuration), as durations print', () => {
   it.each([
     [-5 * S, '<invalid>'],
     [-1500, '0s'],
