@@ -39,6 +39,11 @@ export type Action =
       readonly preconditionUid?: string
     }
   | { readonly type: 'event'; readonly event: EventRecord; readonly by: string }
+  /**
+   * Assigns a pending pod to a node, as the `pods/binding` subresource does: sets
+   * spec.nodeName and the PodScheduled condition in one write.
+   */
+  | { readonly type: 'bind'; readonly ref: ObjectRef; readonly nodeName: string; readonly by: string; readonly preconditionUid?: string }
 
 /** A simulated component. */
 export interface Controller {

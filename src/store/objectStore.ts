@@ -10,6 +10,7 @@ import { Map as IMap, Set as ISet } from 'immutable'
 import { kindInfo } from '../objects/kinds.js'
 import { type KubeObject, type ObjectRef, objectKey } from '../objects/object.js'
 import { equalityPairs, matchesSelector, type Selector, selectsNothing } from '../objects/selector.js'
+import { addAmounts, holdsNodeResources, podRequests, type ResourceAmounts } from '../scheduling/resources.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -31,6 +32,8 @@ export interface ObjectStore {
   readonly podsByNode: IMap<string, ISet<string>>
   /** uids of objects that have a deletionTimestamp (terminating, or held by finalizers). */
   readonly deleting: ISet<string>
+  /** node name -> the summed requests of the pods holding resources on it (see `holdsNodeResources`). */
+  readonly nodeUsage: IMap<string, ResourceAmounts>
 }
 
 const SEP = '\u0000'
@@ -50,6 +53,7 @@ export const emptyStore: ObjectStore = {
   byLabel: IMap(),
   podsByNode: IMap(),
   deleting: ISet(),
+  nodeUsage: IMap(),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,6 +193,26 @@ const removeFrom = (index: IMap<string, ISet<string>>, key: string, member: stri
 const sameOwners = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.length === b.length && a.every((uid, i) => uid === b[i])
 
+const usageOf = (pod: KubeObject | undefined): { readonly node: string; readonly amounts: ResourceAmounts } | undefined =>
+  pod !== undefined && pod.kind === 'Pod' && holdsNodeResources(pod)
+    ? { node: nodeNameOf(pod) ?? '', amounts: podRequests(pod) }
+    : undefined
+
+/** Moves a pod's requests between node totals when it is bound, finishes, is resized or goes. */
+const updateUsage = (usage: IMap<string, ResourceAmounts>, previous: KubeObject | undefined, next: KubeObject | undefined): IMap<string, ResourceAmounts> => {
+  if (previous?.kind !== 'Pod' && next?.kind !== 'Pod') return usage
+  const before = usageOf(previous)
+  const after = usageOf(next)
+  if (before?.node === after?.node && before?.amounts === after?.amounts) return usage
+  let out = usage
+  if (before !== undefined) out = out.set(before.node, addAmounts(out.get(before.node) ?? {}, before.amounts, -1))
+  if (after !== undefined) out = out.set(after.node, addAmounts(out.get(after.node) ?? {}, after.amounts))
+  return out
+}
+
+/** The summed requests of the pods holding resources on a node (cpu in millicores). */
+export const nodeUsage = (store: ObjectStore, nodeName: string): ResourceAmounts => store.nodeUsage.get(nodeName) ?? {}
+
 /**
  * Stores an object (insert or replace) and updates every index in the same write.
  */
@@ -239,7 +263,7 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   const isDeleting = object.metadata.deletionTimestamp !== undefined
   if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = deleting.remove(previous.metadata.uid)
   if (uid !== '') deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
-  return { kinds, byUid, byOwner, byNamespace, byLabel, podsByNode, deleting }
+  return { kinds, byUid, byOwner, byNamespace, byLabel, podsByNode, deleting, nodeUsage: updateUsage(store.nodeUsage, previous, object) }
 }
 
 /**
@@ -265,6 +289,7 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     byLabel,
     podsByNode: node === undefined ? store.podsByNode : removeFrom(store.podsByNode, node, key),
     deleting: uid === undefined ? store.deleting : store.deleting.remove(uid),
+    nodeUsage: updateUsage(store.nodeUsage, previous, undefined),
   }
 }
 

@@ -18,11 +18,13 @@ import { appendTrace, type TraceEntry } from '../sim/trace.js'
 import {
   type ApiError,
   alreadyExistsError,
+  invalidError,
   badRequestError,
   conflictError,
   forbiddenError,
   notFoundError,
 } from '../validation/apiError.js'
+import { required } from '../validation/fieldError.js'
 import { admitForCreate, admitForUpdate, checkEnvelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { deleteObject, getObject, putObject } from './objectStore.js'
@@ -428,6 +430,41 @@ const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Eit
   return E.right({ state: record(stored.state, [entry]), outcome: 'recorded', object: stored.object, warnings: [] })
 }
 
+const podBindingTarget = { kind: 'Binding', group: '', resource: 'pods/binding' }
+
+/** The `pods/binding` subresource: one write sets spec.nodeName and PodScheduled=True. */
+const bind = (state: ClusterState, action: Extract<Action, { readonly type: 'bind' }>): E.Either<ApiError, Applied> => {
+  const ref: ObjectRef = { kind: 'Pod', namespace: action.ref.namespace ?? 'default', name: action.ref.name }
+  const pod = getObject(state.objects, ref)
+  if (pod === undefined) return E.left(notFoundError(kindInfo('Pod') as KindInfo, ref.name, ref.namespace))
+  if (action.preconditionUid !== undefined && action.preconditionUid !== pod.metadata.uid)
+    return E.left(conflictError(podBindingTarget, ref.name, ref.namespace, `Precondition failed: UID in precondition: ${action.preconditionUid}, UID in object meta: ${pod.metadata.uid ?? ''}`))
+  const current = spec(pod)?.['nodeName']
+  if (typeof current === 'string' && current !== '')
+    return E.left(conflictError(podBindingTarget, ref.name, ref.namespace, `pod ${ref.name} is already assigned to node ${JSON.stringify(current)}`))
+  if (pod.metadata.deletionTimestamp !== undefined)
+    return E.left(conflictError(podBindingTarget, ref.name, ref.namespace, `pod ${ref.name} is being deleted, cannot be assigned to a host`))
+  if (action.nodeName === '') return E.left(invalidError(podBindingTarget, ref.name, ref.namespace, [required('target.name')]))
+  const revision = state.revision + 1
+  const time = formatTimestamp(state.now)
+  const next = produce(pod, (draft) => {
+    const d = draft as Record<string, unknown>
+    ;(d['spec'] as Record<string, unknown>)['nodeName'] = action.nodeName
+    const status = { ...((d['status'] as Record<string, unknown> | undefined) ?? {}) }
+    const conditions = ((status['conditions'] as ReadonlyArray<Record<string, unknown>> | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled')
+    status['conditions'] = [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: time }]
+    d['status'] = status
+    draft.metadata.resourceVersion = String(revision)
+  })
+  const stored: ClusterState = { ...state, revision, objects: putObject(state.objects, next) }
+  return E.right({
+    state: record(stored, [traceEntry(stored, action.by, 'bind', ref, { resourceVersion: String(revision), message: `to ${action.nodeName}` })]),
+    outcome: 'configured',
+    object: next,
+    warnings: [],
+  })
+}
+
 /**
  * Applies one action through the API reducer. Left is the API error the server would return;
  * the input state is then unchanged. A write that changes nothing returns the same state
@@ -459,6 +496,8 @@ export const applyAction = (state: ClusterState, action: Action): E.Either<ApiEr
       return deleteAction(state, action)
     case 'event':
       return recordEvent(state, action.event, action.by)
+    case 'bind':
+      return bind(state, action)
   }
 }
 
@@ -471,6 +510,8 @@ export const recordFailure = (state: ClusterState, action: Action, error: ApiErr
   const ref: ObjectRef =
     action.type === 'delete'
       ? action.ref
+      : action.type === 'bind'
+        ? action.ref
       : action.type === 'event'
         ? action.event.involvedObject
         : { kind: String(action.object?.kind ?? ''), namespace: action.object?.metadata?.namespace, name: String(action.object?.metadata?.name ?? '') }
