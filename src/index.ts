@@ -304,3 +304,7 @@ export {
   persistentVolumeClaimModel,
 } from './objects/persistentVolumeClaim.js'
 export { StorageClass, defaultStorageClass, validateStorageClass, validateStorageClassUpdate, storageClassModel } from './objects/storageClass.js'
+
+// Scheduling resources
+export { resourceAmount, toAmounts, addAmounts, podRequests, nodeAllocatable, holdsNodeResources } from './scheduling/resources.js'
+export type { ResourceAmounts } from './scheduling/resources.js'
