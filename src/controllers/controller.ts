@@ -44,6 +44,12 @@ export type Action =
    * spec.nodeName and the PodScheduled condition in one write.
    */
   | { readonly type: 'bind'; readonly ref: ObjectRef; readonly nodeName: string; readonly by: string; readonly preconditionUid?: string }
+  /**
+   * Replaces the controller's in-memory state (a work queue, the last epoch it saw), kept in
+   * `ClusterState.memory` under its name. Not an API write: no resourceVersion, no trace entry,
+   * and a controller crash fault may wipe it, as a restart loses a real controller's memory.
+   */
+  | { readonly type: 'remember'; readonly value: unknown; readonly by: string }
 
 /** A simulated component. */
 export interface Controller {

@@ -110,8 +110,10 @@ export const step = (state: ClusterState): StepResult => {
     applied += result.applied
     failed += result.failed
   }
+  // Only object changes count as progress: a controller updating its memory (or retrying a
+  // refused write) at the same time does not keep `settle` going.
   const changed = current.objects !== state.objects
-  if (!changed && failed === 0) return { state, applied, failed, changed }
+  if (!changed && failed === 0 && current.memory === state.memory) return { state, applied, failed, changed }
   return { state: current, applied, failed, changed }
 }
 

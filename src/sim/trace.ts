@@ -21,7 +21,7 @@ export interface TraceEntry {
   readonly time: number
   /** Who asked: a controller's name, or `user`. */
   readonly by: string
-  readonly op: 'create' | 'update' | 'updateStatus' | 'delete' | 'bind' | 'event' | 'warning'
+  readonly op: 'create' | 'update' | 'updateStatus' | 'delete' | 'bind' | 'remember' | 'event' | 'warning'
   readonly kind: string
   readonly namespace?: string
   readonly name: string

@@ -7,6 +7,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { Map as IMap } from 'immutable'
 import type { Action, Controller } from '../controllers/controller.js'
 import { garbageCollector } from '../controllers/garbageCollector.js'
 import { namespaceLifecycle } from '../controllers/namespaceLifecycle.js'
@@ -224,7 +225,7 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
       { type: 'updateStatus', by: 'kubelet', object: defaultNode(spec) },
     ]),
   ]
-  let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace }
+  let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace, memory: IMap() }
   for (const action of bootstrap) {
     const result = applyAction(state, action)
     if (E.isLeft(result)) return fail(result.left.message)

@@ -34,6 +34,12 @@ export interface ObjectStore {
   readonly deleting: ISet<string>
   /** node name -> the summed requests of the pods holding resources on it (see `holdsNodeResources`). */
   readonly nodeUsage: IMap<string, ResourceAmounts>
+  /**
+   * Counts the changes that can make an unschedulable pod schedulable: a Node written or
+   * removed, or a pod releasing node resources. The scheduler retries on a new epoch, as
+   * kube-scheduler moves pods out of its unschedulable queue on cluster events.
+   */
+  readonly schedulingEpoch: number
 }
 
 const SEP = '\u0000'
@@ -54,6 +60,7 @@ export const emptyStore: ObjectStore = {
   podsByNode: IMap(),
   deleting: ISet(),
   nodeUsage: IMap(),
+  schedulingEpoch: 0,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +217,15 @@ const updateUsage = (usage: IMap<string, ResourceAmounts>, previous: KubeObject 
   return out
 }
 
+/** Whether a write takes a pod's requests off a node (it finished, moved or went). */
+const releasesResources = (previous: KubeObject | undefined, next: KubeObject | undefined): boolean => {
+  if (previous?.kind !== 'Pod') return false
+  const before = usageOf(previous)
+  if (before === undefined) return false
+  const after = usageOf(next)
+  return after === undefined || after.node !== before.node
+}
+
 /** The summed requests of the pods holding resources on a node (cpu in millicores). */
 export const nodeUsage = (store: ObjectStore, nodeName: string): ResourceAmounts => store.nodeUsage.get(nodeName) ?? {}
 
@@ -263,7 +279,18 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   const isDeleting = object.metadata.deletionTimestamp !== undefined
   if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = deleting.remove(previous.metadata.uid)
   if (uid !== '') deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
-  return { kinds, byUid, byOwner, byNamespace, byLabel, podsByNode, deleting, nodeUsage: updateUsage(store.nodeUsage, previous, object) }
+  const nodeUsageNext = updateUsage(store.nodeUsage, previous, object)
+  return {
+    kinds,
+    byUid,
+    byOwner,
+    byNamespace,
+    byLabel,
+    podsByNode,
+    deleting,
+    nodeUsage: nodeUsageNext,
+    schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || releasesResources(previous, object) ? 1 : 0),
+  }
 }
 
 /**
@@ -290,6 +317,7 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     podsByNode: node === undefined ? store.podsByNode : removeFrom(store.podsByNode, node, key),
     deleting: uid === undefined ? store.deleting : store.deleting.remove(uid),
     nodeUsage: updateUsage(store.nodeUsage, previous, undefined),
+    schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || releasesResources(previous, undefined) ? 1 : 0),
   }
 }
 

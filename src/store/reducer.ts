@@ -498,6 +498,12 @@ export const applyAction = (state: ClusterState, action: Action): E.Either<ApiEr
       return recordEvent(state, action.event, action.by)
     case 'bind':
       return bind(state, action)
+    case 'remember':
+      return E.right({
+        state: state.memory.get(action.by) === action.value ? state : { ...state, memory: state.memory.set(action.by, action.value) },
+        outcome: 'recorded',
+        warnings: [],
+      })
   }
 }
 
@@ -512,6 +518,8 @@ export const recordFailure = (state: ClusterState, action: Action, error: ApiErr
       ? action.ref
       : action.type === 'bind'
         ? action.ref
+      : action.type === 'remember'
+        ? { kind: 'Controller', name: action.by }
       : action.type === 'event'
         ? action.event.involvedObject
         : { kind: String(action.object?.kind ?? ''), namespace: action.object?.metadata?.namespace, name: String(action.object?.metadata?.name ?? '') }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Map as IMap } from 'immutable'
 import type { Controller } from '../controllers/controller.js'
 import type { Rng } from '../sim/rng.js'
 import type { Trace, TraceRetention } from '../sim/trace.js'
@@ -43,4 +44,6 @@ export interface ClusterState {
   readonly objects: ObjectStore
   readonly config: ClusterConfig
   readonly trace: Trace
+  /** Each controller's in-memory state, by controller name (see the `remember` action). */
+  readonly memory: IMap<string, unknown>
 }

@@ -180,3 +180,21 @@ describe('apply is idempotent', () => {
     expect(right(apply(once, manifest))).toBe(once)
   })
 })
+
+describe('controller memory', () => {
+  it('remember stores a value per controller without changing objects or settling forever', () => {
+    const counter: Controller = {
+      name: 'counter',
+      reconcile: (s) => {
+        const seen = (s.memory.get('counter') as number | undefined) ?? 0
+        return seen >= 3 ? [] : [{ type: 'remember', by: 'counter', value: seen + 1 }]
+      },
+      nextWakeup: () => O.none,
+    }
+    const s = createCluster({ controllers: [counter] })
+    const first = step(s)
+    expect(first.changed).toBe(false)
+    expect(first.state.memory.get('counter')).toBe(1)
+    expect(right(settle(s)).memory.get('counter')).toBe(1)
+  })
+})
