@@ -308,3 +308,22 @@ export { StorageClass, defaultStorageClass, validateStorageClass, validateStorag
 // Scheduling resources
 export { resourceAmount, toAmounts, addAmounts, podRequests, nodeAllocatable, holdsNodeResources } from './scheduling/resources.js'
 export type { ResourceAmounts } from './scheduling/resources.js'
+
+// Nodes, taints and faults
+export { nodeLifecycle, KUBELET_STOPPED_ANNOTATION, NODE_MONITOR_GRACE_MS, NODE_EVICTION_INTERVAL_MS, SECONDARY_EVICTION_INTERVAL_MS } from './controllers/nodeLifecycle.js'
+export { failNode, recoverNode, cordon, uncordon, drain, deleteNode } from './sim/faults.js'
+export {
+  toleratesTaint,
+  isTolerated,
+  noExecuteTolerance,
+  withDefaultTolerations,
+  DEFAULT_TOLERATION_SECONDS,
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_DISK_PRESSURE,
+  TAINT_PID_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+} from './scheduling/taints.js'
+export type { TaintLike, TolerationLike } from './scheduling/taints.js'

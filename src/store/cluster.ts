@@ -11,9 +11,10 @@ import { Map as IMap } from 'immutable'
 import type { Action, Controller } from '../controllers/controller.js'
 import { garbageCollector } from '../controllers/garbageCollector.js'
 import { namespaceLifecycle } from '../controllers/namespaceLifecycle.js'
+import { nodeLifecycle } from '../controllers/nodeLifecycle.js'
 import type { KubeObject } from '../objects/object.js'
-import { addressAt, parseCidr } from '../network/cidr.js'
-import { DEFAULT_EPOCH_MS, parseTimestamp } from '../sim/clock.js'
+import { addressAt, formatIpv4, type Ipv4Cidr, parseCidr } from '../network/cidr.js'
+import { DEFAULT_EPOCH_MS, formatTimestamp, parseTimestamp } from '../sim/clock.js'
 import { seedRng } from '../sim/rng.js'
 import { emptyTrace, type TraceRetention } from '../sim/trace.js'
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../io/yaml.js'
@@ -44,6 +45,7 @@ export interface ClusterOptions {
   readonly clusterDomain?: string
   readonly serviceCidr?: string
   readonly podCidr?: string
+  readonly nodeCidr?: string
   readonly nodePortRange?: readonly [number, number]
   readonly traceRetention?: TraceRetention
   readonly maxManifestBytes?: number
@@ -62,13 +64,14 @@ export interface ClusterOptions {
  * expect(defaultControllers.map((c) => c.name)).toContain('garbage-collector')
  * ```
  */
-export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, garbageCollector]
+export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, garbageCollector]
 
 /** Default configuration values. */
 export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
   clusterDomain: 'cluster.local',
   serviceCidr: '10.96.0.0/12',
   podCidr: '10.244.0.0/16',
+  nodeCidr: '172.18.0.0/16',
   nodePortRange: [30000, 32767],
   traceRetention: 10_000,
   maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
@@ -76,9 +79,20 @@ export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
 
 const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system']
 
+/** The i-th /24 of the pod range (the node IPAM's allocation for the i-th node). */
+const nodePodCidr = (cidr: Ipv4Cidr, i: number): string => `${formatIpv4(cidr.network + i * 256)}/24`
+
+/** The node's heartbeat Lease in kube-node-lease. Renewals are implicit while the kubelet is up. */
+const nodeLease = (name: string, now: string): KubeObject => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  metadata: { name, namespace: 'kube-node-lease' },
+  spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
+})
+
 const namespace = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })
 
-const defaultNode = (spec: NodeOptions): KubeObject => {
+const defaultNode = (spec: NodeOptions, podCidr: string, internalIp: string): KubeObject => {
   const capacity = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi', ...spec.capacity }
   return {
     apiVersion: 'v1',
@@ -92,10 +106,14 @@ const defaultNode = (spec: NodeOptions): KubeObject => {
         ...spec.labels,
       },
     },
-    spec: {},
+    spec: { podCIDR: podCidr, podCIDRs: [podCidr] },
     status: {
       capacity,
       allocatable: capacity,
+      addresses: [
+        { type: 'InternalIP', address: internalIp },
+        { type: 'Hostname', address: spec.name },
+      ],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
       nodeInfo: { kubeletVersion: 'v1.33.0', operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'kubesim://0.1.0' },
     },
@@ -110,7 +128,7 @@ const checkOptionShapes = (options: ClusterOptions): string | undefined => {
   const o = options as Record<string, unknown>
   if (o['seed'] !== undefined && !(typeof o['seed'] === 'number' && Number.isFinite(o['seed']))) return 'seed must be a finite number'
   if (o['now'] !== undefined && typeof o['now'] !== 'string' && typeof o['now'] !== 'number') return 'now must be an ISO string or ms since the epoch'
-  for (const key of ['clusterDomain', 'serviceCidr', 'podCidr'])
+  for (const key of ['clusterDomain', 'serviceCidr', 'podCidr', 'nodeCidr'])
     if (o[key] !== undefined && typeof o[key] !== 'string') return `${key} must be a string`
   const nodes = o['nodes']
   if (nodes !== undefined && typeof nodes !== 'number') {
@@ -178,6 +196,7 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
     ...(options.serviceCidr === undefined ? {} : { serviceCidr: options.serviceCidr }),
     ...(options.podCidr === undefined ? {} : { podCidr: options.podCidr }),
+    ...(options.nodeCidr === undefined ? {} : { nodeCidr: options.nodeCidr }),
     ...(options.nodePortRange === undefined ? {} : { nodePortRange: options.nodePortRange }),
     ...(options.traceRetention === undefined ? {} : { traceRetention: options.traceRetention }),
     ...(options.maxManifestBytes === undefined ? {} : { maxManifestBytes: options.maxManifestBytes }),
@@ -187,6 +206,8 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
   if (E.isLeft(serviceCidr)) return fail(`serviceCidr: ${serviceCidr.left}`)
   const podCidr = parseCidr(config.podCidr)
   if (E.isLeft(podCidr)) return fail(`podCidr: ${podCidr.left}`)
+  const nodeCidr = parseCidr(config.nodeCidr)
+  if (E.isLeft(nodeCidr)) return fail(`nodeCidr: ${nodeCidr.left}`)
   const [low, high] = config.nodePortRange
   if (!(Number.isInteger(low) && Number.isInteger(high) && low >= 1 && high <= 65535 && low <= high))
     return fail(`nodePortRange: ${low}-${high} is not a valid port range`)
@@ -200,6 +221,9 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
       : (options.nodes ?? [])
   if (typeof options.nodes === 'number' && !(Number.isInteger(options.nodes) && options.nodes >= 0))
     return fail(`nodes must be a non-negative integer, got ${options.nodes}`)
+  const perNode = Math.max(0, 24 - podCidr.right.prefixLength)
+  if (nodeSpecs.length > 2 ** perNode) return fail(`podCidr ${config.podCidr} has room for ${2 ** perNode} node /24 ranges, not ${nodeSpecs.length}`)
+  if (nodeSpecs.length > nodeCidr.right.size - 3) return fail(`nodeCidr ${config.nodeCidr} has room for ${nodeCidr.right.size - 3} node addresses, not ${nodeSpecs.length}`)
 
   const bootstrap: Action[] = [
     ...SYSTEM_NAMESPACES.map((name): Action => ({ type: 'create', by: 'kube-apiserver', object: namespace(name) })),
@@ -220,10 +244,15 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
       },
     },
     // The kubelet registers its Node, then posts its status (status is a subresource).
-    ...nodeSpecs.flatMap((spec): Action[] => [
-      { type: 'create', by: 'kubelet', object: defaultNode(spec) },
-      { type: 'updateStatus', by: 'kubelet', object: defaultNode(spec) },
-    ]),
+    ...nodeSpecs.flatMap((spec, i): Action[] => {
+      // Addresses start at .2: the first address is the network's gateway.
+      const node = defaultNode(spec, nodePodCidr(podCidr.right, i), addressAt(nodeCidr.right, i + 2))
+      return [
+        { type: 'create', by: 'kubelet', object: node },
+        { type: 'updateStatus', by: 'kubelet', object: node },
+        { type: 'create', by: 'kubelet', object: nodeLease(spec.name, formatTimestamp(now)) },
+      ]
+    }),
   ]
   let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace, memory: IMap() }
   for (const action of bootstrap) {

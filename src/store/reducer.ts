@@ -25,6 +25,7 @@ import {
   notFoundError,
 } from '../validation/apiError.js'
 import { required } from '../validation/fieldError.js'
+import { admitOnCreate } from './admissionPlugins.js'
 import { admitForCreate, admitForUpdate, checkEnvelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { deleteObject, getObject, putObject } from './objectStore.js'
@@ -166,7 +167,9 @@ const create = (state: ClusterState, given: KubeObject, by: string): E.Either<Ap
   const named = withGeneratedName(state, given)
   const admitted = admitForCreate(named.input, 'default')
   if (E.isLeft(admitted)) return admitted
-  const { info, model, warnings } = admitted.right
+  const { info, model } = admitted.right
+  // Warnings are for people: objects controllers create (a node's Lease) do not raise them.
+  const warnings = by === 'user' ? admitted.right.warnings : []
   let object = admitted.right.object
   let rng = named.rng
   const meta = object.metadata
@@ -188,6 +191,7 @@ const create = (state: ClusterState, given: KubeObject, by: string): E.Either<Ap
   })
   if (model?.hasStatusSubresource === true) object = model.applyDefaults(object)
   if (model?.prepareForCreate !== undefined) object = model.prepareForCreate(object)
+  object = admitOnCreate(object)
   const stored = store({ ...state, rng }, object)
   const ref = { kind: info.kind, namespace: meta.namespace, name: finalName }
   const entries = [

@@ -21,8 +21,10 @@ export interface ClusterConfig {
   readonly clusterDomain: string
   /** The Service ClusterIP range, `10.96.0.0/12` by default (kubeadm's). */
   readonly serviceCidr: string
-  /** The range pod CIDRs are carved from, `10.244.0.0/16` by default. */
+  /** The range pod CIDRs are carved from (a /24 per node), `10.244.0.0/16` by default. */
   readonly podCidr: string
+  /** The range node InternalIPs come from, `172.18.0.0/16` by default (kind's network). */
+  readonly nodeCidr: string
   /** NodePort range, inclusive, `[30000, 32767]` by default. */
   readonly nodePortRange: readonly [number, number]
   /** How much of the trace to keep: `'none'`, `'all'` or the last N entries (default 10,000). */

@@ -1,0 +1,25 @@
+/**
+ * Mutating admission plugins the API server runs on create, after defaulting and validation:
+ * DefaultTolerationSeconds gives every pod 300 s tolerations for the not-ready and unreachable
+ * NoExecute taints, unless it already tolerates them.
+ *
+ * @module
+ */
+import { produce } from '../internal/immer.js'
+import type { KubeObject } from '../objects/object.js'
+import { type TolerationLike, withDefaultTolerations } from '../scheduling/taints.js'
+
+/**
+ * Runs the mutating admission plugins on an object being created.
+ *
+ * @internal
+ */
+export const admitOnCreate = (object: KubeObject): KubeObject => {
+  if (object.kind !== 'Pod') return object
+  const spec = object['spec'] as { readonly tolerations?: ReadonlyArray<TolerationLike> } | undefined
+  const tolerations = withDefaultTolerations(spec?.tolerations)
+  if (tolerations === spec?.tolerations || (spec?.tolerations === undefined && tolerations.length === 0)) return object
+  return produce(object, (draft) => {
+    ;((draft as Record<string, unknown>)['spec'] as Record<string, unknown>)['tolerations'] = tolerations.map((t) => ({ ...t }))
+  })
+}
