@@ -28,6 +28,9 @@ export type { Rng } from './sim/rng.js'
 export type { Action, Controller, EventRecord, PropagationPolicy } from './controllers/controller.js'
 export { garbageCollector } from './controllers/garbageCollector.js'
 export { namespaceLifecycle } from './controllers/namespaceLifecycle.js'
+export { scheduler, SCHEDULER_NAME } from './controllers/scheduler.js'
+export type { SchedulerMemory } from './controllers/scheduler.js'
+export { kubelet, kubeletIsUp, fakeImageId, crashLoopDelayMs, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BACKOFF_RESET_MS } from './controllers/kubelet.js'
 
 // Objects
 export type { KubeObject, ObjectRef } from './objects/object.js'
@@ -312,6 +315,8 @@ export type { ResourceAmounts } from './scheduling/resources.js'
 // Nodes, taints and faults
 export { nodeLifecycle, KUBELET_STOPPED_ANNOTATION, NODE_MONITOR_GRACE_MS, NODE_EVICTION_INTERVAL_MS, SECONDARY_EVICTION_INTERVAL_MS } from './controllers/nodeLifecycle.js'
 export { failNode, recoverNode, cordon, uncordon, drain, deleteNode } from './sim/faults.js'
+export { addNode, DEFAULT_NODE_CAPACITY } from './sim/nodes.js'
+export type { NodeTaintOptions } from './sim/nodes.js'
 export {
   toleratesTaint,
   isTolerated,
@@ -327,3 +332,45 @@ export {
   TAINT_NETWORK_UNAVAILABLE,
 } from './scheduling/taints.js'
 export type { TaintLike, TolerationLike } from './scheduling/taints.js'
+
+// Scheduling
+export { explainScheduling } from './scheduling/explain.js'
+export type { SchedulingExplanation, NodeExplanation, PluginScore } from './scheduling/explain.js'
+export { fitErrorMessage, PREEMPTION_NOT_HELPFUL, PREEMPTION_NO_VICTIMS } from './scheduling/fitError.js'
+export type { NodeRejection } from './scheduling/fitError.js'
+export { numFeasibleNodesToFind, NO_NODES_MESSAGE } from './scheduling/scheduleOne.js'
+export { defaultNormalizeScore, SCORE_WEIGHTS } from './scheduling/scores.js'
+export type { ScorePlugin } from './scheduling/scores.js'
+export {
+  FILTER_PLUGINS,
+  REASON_UNSCHEDULABLE,
+  REASON_NODE_NAME,
+  REASON_NODE_AFFINITY,
+  REASON_NODE_PORTS,
+  REASON_TOO_MANY_PODS,
+  REASON_SPREAD,
+  REASON_SPREAD_MISSING_LABEL,
+  REASON_AFFINITY,
+  REASON_ANTI_AFFINITY,
+  REASON_EXISTING_ANTI_AFFINITY,
+} from './scheduling/filters.js'
+export type { FilterPlugin } from './scheduling/filters.js'
+export { nodeSelectorTermMatches, nodeSelectorTermsMatch, nodeSelectorMatches } from './scheduling/nodeAffinity.js'
+export type { NodeSelectorRequirementLike, NodeSelectorTermLike, PreferredSchedulingTermLike, NodeLabelsView } from './scheduling/nodeAffinity.js'
+export { podInfo, nonZeroRequests, podHostPorts, hostPortsConflict, affinityTermSelects, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST } from './scheduling/podInfo.js'
+export type { PodInfo, HostPort, AffinityTerm, SpreadConstraint, NamespaceScope } from './scheduling/podInfo.js'
+
+// Pod behaviour and addresses
+export {
+  BEHAVIOUR_ANNOTATIONS,
+  DEFAULT_START_DELAY_MS,
+  DEFAULT_JOB_RUN_MS,
+  defaultBehaviour,
+  parseBehaviourAnnotations,
+  resolveBehaviour,
+  containerReadyDelayMs,
+  runOutcome,
+} from './sim/behaviour.js'
+export type { PodBehaviour, BehaviourModel, ParsedAnnotations } from './sim/behaviour.js'
+export { nodeInternalIp, nodePodRange, firstFreePodIp, usedPodIps } from './network/podIps.js'
+export { describeObject } from './io/describe.js'

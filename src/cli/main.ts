@@ -7,12 +7,14 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
+import { describeObject } from '../io/describe.js'
 import { formatTable } from '../io/table.js'
 import { type ManifestDocument, parseManifests, toJson, toYaml } from '../io/yaml.js'
-import { resolveKindAlias } from '../objects/kinds.js'
+import { parseDuration } from '../objects/duration.js'
+import { type KindInfo, resolveKindAlias } from '../objects/kinds.js'
 import type { KubeObject } from '../objects/object.js'
 import { parseSelector } from '../objects/selector.js'
-import { settle } from '../sim/engine.js'
+import { advance, settle } from '../sim/engine.js'
 import { applyManifestsDetailed, list } from '../store/api.js'
 import { tryCreateCluster } from '../store/cluster.js'
 import { storedKinds } from '../store/objectStore.js'
@@ -38,6 +40,8 @@ interface ClusterFlags {
   readonly seed: string
   readonly now?: string
   readonly settle?: boolean
+  /** Virtual time to let pass after applying (and settling), e.g. `90s`, `5m`. */
+  readonly advance?: string
 }
 
 /** Kinds that are noise in an overview unless asked for by name. */
@@ -56,9 +60,14 @@ const parseInteger = (name: string, value: string, min: number): number => {
 const buildCluster = async (
   flags: ClusterFlags,
   io: CliIo,
-  verb: 'apply' | 'validate' | 'get',
+  verb: 'apply' | 'validate' | 'get' | 'describe',
 ): Promise<{ state: ClusterState; lines: string[] } | undefined> => {
   if (flags.filename.length === 0) throw new CliFailure('error: must specify one of -f and -k')
+  if (flags.advance !== undefined) {
+    // Checked before any work, as cobra rejects a malformed duration flag before running.
+    const parsed = parseDuration(flags.advance)
+    if (E.isLeft(parsed)) throw new CliFailure(`error: invalid argument ${JSON.stringify(flags.advance)} for "--advance" flag: ${parsed.left}`)
+  }
   const sources = await readManifestSources(flags.filename, flags.recursive === true)
   const created = tryCreateCluster({
     nodes: parseInteger('nodes', flags.nodes, 0),
@@ -97,6 +106,14 @@ const buildCluster = async (
     }
     state = settled.right
   }
+  if (flags.advance !== undefined) {
+    const advanced = advance(state, flags.advance)
+    if (E.isLeft(advanced)) {
+      io.err(`error: ${advanced.left.message}\n`)
+      return undefined
+    }
+    state = advanced.right
+  }
   return { state, lines }
 }
 
@@ -129,6 +146,11 @@ const printObjects = (io: CliIo, objects: ReadonlyArray<KubeObject>, output: str
   }
 }
 
+/** kubectl's name for a resource in errors: `pods`, `deployments.apps`. */
+const resourceName = (info: KindInfo): string => (info.group === '' ? info.resource : `${info.resource}.${info.group}`)
+
+const ADVANCE_HELP = 'let virtual time pass after applying (and settling), e.g. 90s, 5m, 1h30m'
+
 const clusterOptions = (command: Command): Command =>
   command
     .requiredOption('-f, --filename <path...>', 'manifest file, directory, or - for stdin (repeatable)')
@@ -155,6 +177,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
 
   const applyCommand = clusterOptions(program.command('apply').description('apply manifests to a fresh simulated cluster and print the result'))
     .option('--settle', 'run the controllers until nothing changes')
+    .option('--advance <duration>', ADVANCE_HELP)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'yaml', 'json', 'name']).default('table'))
   applyCommand.action(
     run(async () => {
@@ -192,6 +215,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier in (fe,be)')
     .option('--no-settle', 'do not run the controllers before listing')
+    .option('--advance <duration>', ADVANCE_HELP)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'yaml', 'json']).default('table'))
   getCommand.action(
     run(async () => {
@@ -215,7 +239,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
           ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
         }).filter((o) => name === undefined || o.metadata.name === name)
         if (name !== undefined && objects.length === 0) {
-          io.err(`Error from server (NotFound): ${info.group === '' ? info.resource : `${info.resource}.${info.group}`} "${name}" not found\n`)
+          io.err(`Error from server (NotFound): ${resourceName(info)} "${name}" not found\n`)
           return 1
         }
       }
@@ -224,6 +248,40 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         return 0
       }
       printObjects(io, objects, flags.output, built.state.now, flags.allNamespaces === true)
+      return 0
+    }),
+  )
+
+  const describeCommand = clusterOptions(
+    program
+      .command('describe')
+      .description('apply manifests to a fresh cluster, settle it, and show objects in detail like kubectl describe')
+      .argument('<kind>', 'kind or alias: pods, nodes, deploy, ...')
+      .argument('[name]', 'one object by name, or a name prefix'),
+  )
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--advance <duration>', ADVANCE_HELP)
+  describeCommand.action(
+    run(async () => {
+      const [kindArg, name] = describeCommand.processedArgs as [string, string | undefined]
+      const flags = describeCommand.opts<ClusterFlags & { namespace: string }>()
+      const info = resolveKindAlias(kindArg)
+      if (info === undefined) throw new CliFailure(`error: the server doesn't have a resource type "${kindArg}"`)
+      const built = await buildCluster({ ...flags, settle: true }, io, 'describe')
+      if (built === undefined) return 1
+      const all = list(built.state, info.kind, info.namespaced ? { namespace: flags.namespace } : {})
+      // kubectl describe falls back to a name prefix when no object has the exact name.
+      const exact = name === undefined ? all : all.filter((o) => o.metadata.name === name)
+      const objects = name === undefined || exact.length > 0 ? exact : all.filter((o) => o.metadata.name.startsWith(name))
+      if (name !== undefined && objects.length === 0) {
+        io.err(`Error from server (NotFound): ${resourceName(info)} "${name}" not found\n`)
+        return 1
+      }
+      if (objects.length === 0) {
+        io.err(info.namespaced ? `No resources found in ${flags.namespace} namespace.\n` : 'No resources found\n')
+        return 0
+      }
+      io.out(objects.map((o) => describeObject(built.state, o)).join('\n\n'))
       return 0
     }),
   )

@@ -23,9 +23,6 @@ const MS_PER_UNIT: Readonly<Record<string, number>> = {
   d: 86_400_000,
 }
 const UNITS = 'ns, us, ms, s, m, h or d'
-const SECOND = 1000
-const MINUTE = 60 * SECOND
-const HOUR = 60 * MINUTE
 
 // ---------------------------------------------------------------------------------------------
 // constructors

@@ -12,9 +12,13 @@ import type { Action, Controller } from '../controllers/controller.js'
 import { garbageCollector } from '../controllers/garbageCollector.js'
 import { namespaceLifecycle } from '../controllers/namespaceLifecycle.js'
 import { nodeLifecycle } from '../controllers/nodeLifecycle.js'
+import { kubelet } from '../controllers/kubelet.js'
+import { scheduler } from '../controllers/scheduler.js'
+import type { BehaviourModel } from '../sim/behaviour.js'
+import { type NodeOptions, nodePodCidr, registerNodeActions } from '../sim/nodes.js'
 import type { KubeObject } from '../objects/object.js'
-import { addressAt, formatIpv4, type Ipv4Cidr, parseCidr } from '../network/cidr.js'
-import { DEFAULT_EPOCH_MS, formatTimestamp, parseTimestamp } from '../sim/clock.js'
+import { addressAt, parseCidr } from '../network/cidr.js'
+import { DEFAULT_EPOCH_MS, parseTimestamp } from '../sim/clock.js'
 import { seedRng } from '../sim/rng.js'
 import { emptyTrace, type TraceRetention } from '../sim/trace.js'
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../io/yaml.js'
@@ -22,17 +26,11 @@ import { emptyStore } from './objectStore.js'
 import { applyAction } from './reducer.js'
 import type { ClusterConfig, ClusterState } from './state.js'
 
+export type { NodeOptions } from '../sim/nodes.js'
+
 // ---------------------------------------------------------------------------------------------
 // model
 // ---------------------------------------------------------------------------------------------
-
-/** A node to create: a name, and optionally labels and capacity. */
-export interface NodeOptions {
-  readonly name: string
-  readonly labels?: Readonly<Record<string, string>>
-  /** Resource capacity, e.g. `{ cpu: '4', memory: '16Gi', pods: '110' }`; allocatable equals it. */
-  readonly capacity?: Readonly<Record<string, string>>
-}
 
 /** Options for `createCluster`. Every field is optional. */
 export interface ClusterOptions {
@@ -51,6 +49,8 @@ export interface ClusterOptions {
   readonly maxManifestBytes?: number
   /** Replace the controller registry (default: `defaultControllers`). */
   readonly controllers?: ReadonlyArray<Controller>
+  /** The pod behaviour model (default: `defaultBehaviour`; see docs/pods-and-nodes.md). */
+  readonly behaviour?: BehaviourModel
 }
 
 /**
@@ -64,7 +64,7 @@ export interface ClusterOptions {
  * expect(defaultControllers.map((c) => c.name)).toContain('garbage-collector')
  * ```
  */
-export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, garbageCollector]
+export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, scheduler, kubelet, garbageCollector]
 
 /** Default configuration values. */
 export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
@@ -79,46 +79,7 @@ export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
 
 const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system']
 
-/** The i-th /24 of the pod range (the node IPAM's allocation for the i-th node). */
-const nodePodCidr = (cidr: Ipv4Cidr, i: number): string => `${formatIpv4(cidr.network + i * 256)}/24`
-
-/** The node's heartbeat Lease in kube-node-lease. Renewals are implicit while the kubelet is up. */
-const nodeLease = (name: string, now: string): KubeObject => ({
-  apiVersion: 'coordination.k8s.io/v1',
-  kind: 'Lease',
-  metadata: { name, namespace: 'kube-node-lease' },
-  spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
-})
-
 const namespace = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })
-
-const defaultNode = (spec: NodeOptions, podCidr: string, internalIp: string): KubeObject => {
-  const capacity = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi', ...spec.capacity }
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name: spec.name,
-      labels: {
-        'kubernetes.io/hostname': spec.name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        ...spec.labels,
-      },
-    },
-    spec: { podCIDR: podCidr, podCIDRs: [podCidr] },
-    status: {
-      capacity,
-      allocatable: capacity,
-      addresses: [
-        { type: 'InternalIP', address: internalIp },
-        { type: 'Hostname', address: spec.name },
-      ],
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
-      nodeInfo: { kubeletVersion: 'v1.33.0', operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'kubesim://0.1.0' },
-    },
-  }
-}
 
 const isStringRecord = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
@@ -138,6 +99,8 @@ const checkOptionShapes = (options: ClusterOptions): string | undefined => {
       if (typeof spec !== 'object' || spec === null || typeof spec['name'] !== 'string') return `nodes[${i}].name must be a string`
       if (spec['labels'] !== undefined && !isStringRecord(spec['labels'])) return `nodes[${i}].labels must map strings to strings`
       if (spec['capacity'] !== undefined && !isStringRecord(spec['capacity'])) return `nodes[${i}].capacity must map resource names to quantity strings`
+      if (spec['allocatable'] !== undefined && !isStringRecord(spec['allocatable'])) return `nodes[${i}].allocatable must map resource names to quantity strings`
+      if (spec['taints'] !== undefined && !Array.isArray(spec['taints'])) return `nodes[${i}].taints must be an array of taints`
     }
   }
   const range = o['nodePortRange']
@@ -151,6 +114,7 @@ const checkOptionShapes = (options: ClusterOptions): string | undefined => {
   const controllers = o['controllers']
   if (controllers !== undefined && !(Array.isArray(controllers) && controllers.every((c) => typeof c === 'object' && c !== null && typeof (c as Record<string, unknown>)['reconcile'] === 'function' && typeof (c as Record<string, unknown>)['nextWakeup'] === 'function')))
     return 'controllers must be an array of controllers'
+  if (o['behaviour'] !== undefined && typeof o['behaviour'] !== 'function') return 'behaviour must be a function from a pod to its behaviour'
   return undefined
 }
 
@@ -201,6 +165,7 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     ...(options.traceRetention === undefined ? {} : { traceRetention: options.traceRetention }),
     ...(options.maxManifestBytes === undefined ? {} : { maxManifestBytes: options.maxManifestBytes }),
     controllers: options.controllers ?? defaultControllers,
+    ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
   }
   const serviceCidr = parseCidr(config.serviceCidr)
   if (E.isLeft(serviceCidr)) return fail(`serviceCidr: ${serviceCidr.left}`)
@@ -246,12 +211,7 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     // The kubelet registers its Node, then posts its status (status is a subresource).
     ...nodeSpecs.flatMap((spec, i): Action[] => {
       // Addresses start at .2: the first address is the network's gateway.
-      const node = defaultNode(spec, nodePodCidr(podCidr.right, i), addressAt(nodeCidr.right, i + 2))
-      return [
-        { type: 'create', by: 'kubelet', object: node },
-        { type: 'updateStatus', by: 'kubelet', object: node },
-        { type: 'create', by: 'kubelet', object: nodeLease(spec.name, formatTimestamp(now)) },
-      ]
+      return [...registerNodeActions(spec, nodePodCidr(podCidr.right, i), addressAt(nodeCidr.right, i + 2), now)]
     }),
   ]
   let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace, memory: IMap() }

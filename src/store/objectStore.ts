@@ -32,6 +32,8 @@ export interface ObjectStore {
   readonly podsByNode: IMap<string, ISet<string>>
   /** uids of objects that have a deletionTimestamp (terminating, or held by finalizers). */
   readonly deleting: ISet<string>
+  /** keys of pods waiting for a node: no nodeName, not deleting, not finished (see `unboundPods`). */
+  readonly unbound: ISet<string>
   /** node name -> the summed requests of the pods holding resources on it (see `holdsNodeResources`). */
   readonly nodeUsage: IMap<string, ResourceAmounts>
   /**
@@ -59,6 +61,7 @@ export const emptyStore: ObjectStore = {
   byLabel: IMap(),
   podsByNode: IMap(),
   deleting: ISet(),
+  unbound: ISet(),
   nodeUsage: IMap(),
   schedulingEpoch: 0,
 }
@@ -184,6 +187,14 @@ const nodeNameOf = (object: KubeObject | undefined): string | undefined => {
   return typeof spec?.nodeName === 'string' && spec.nodeName !== '' ? spec.nodeName : undefined
 }
 
+/** A pod no node has yet and that still wants one. */
+const isUnbound = (object: KubeObject | undefined): boolean => {
+  if (object === undefined || object.kind !== 'Pod' || object.metadata.deletionTimestamp !== undefined) return false
+  if (nodeNameOf(object) !== undefined) return false
+  const phase = (object['status'] as { readonly phase?: unknown } | undefined)?.phase
+  return phase !== 'Succeeded' && phase !== 'Failed'
+}
+
 const ownerUids = (object: KubeObject | undefined): ReadonlyArray<string> =>
   object?.metadata.ownerReferences?.map((o) => o.uid) ?? []
 
@@ -225,6 +236,14 @@ const releasesResources = (previous: KubeObject | undefined, next: KubeObject | 
   const after = usageOf(next)
   return after === undefined || after.node !== before.node
 }
+
+/**
+ * The pods waiting for a node (no nodeName, not deleting, not finished), sorted by namespace and
+ * name: the scheduler's queue, read without scanning every pod.
+ *
+ * @internal
+ */
+export const unboundPods = (store: ObjectStore): ReadonlyArray<KubeObject> => keysToObjects(store, 'Pod', store.unbound).sort(byKey)
 
 /** The summed requests of the pods holding resources on a node (cpu in millicores). */
 export const nodeUsage = (store: ObjectStore, nodeName: string): ResourceAmounts => store.nodeUsage.get(nodeName) ?? {}
@@ -280,6 +299,9 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = deleting.remove(previous.metadata.uid)
   if (uid !== '') deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
   const nodeUsageNext = updateUsage(store.nodeUsage, previous, object)
+  const wasUnbound = isUnbound(previous)
+  const nowUnbound = isUnbound(object)
+  const unbound = wasUnbound === nowUnbound ? store.unbound : nowUnbound ? store.unbound.add(key) : store.unbound.remove(key)
   return {
     kinds,
     byUid,
@@ -288,6 +310,7 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
     byLabel,
     podsByNode,
     deleting,
+    unbound,
     nodeUsage: nodeUsageNext,
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || releasesResources(previous, object) ? 1 : 0),
   }
@@ -316,6 +339,7 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     byLabel,
     podsByNode: node === undefined ? store.podsByNode : removeFrom(store.podsByNode, node, key),
     deleting: uid === undefined ? store.deleting : store.deleting.remove(uid),
+    unbound: kind === 'Pod' ? store.unbound.remove(key) : store.unbound,
     nodeUsage: updateUsage(store.nodeUsage, previous, undefined),
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || releasesResources(previous, undefined) ? 1 : 0),
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Map as IMap } from 'immutable'
+import type { BehaviourModel } from '../sim/behaviour.js'
 import type { Controller } from '../controllers/controller.js'
 import type { Rng } from '../sim/rng.js'
 import type { Trace, TraceRetention } from '../sim/trace.js'
@@ -33,6 +34,11 @@ export interface ClusterConfig {
   readonly maxManifestBytes: number
   /** The controllers the engine runs, in order. */
   readonly controllers: ReadonlyArray<Controller>
+  /**
+   * The cluster's pod behaviour model: how long pods take to start and become ready, whether
+   * and how they exit (see `resolveBehaviour`). Per-pod `kubesim.dev/` annotations override it.
+   */
+  readonly behaviour?: BehaviourModel
 }
 
 /** The whole simulated cluster. */

@@ -89,3 +89,74 @@ describe('kubesim get', () => {
     expect((await run('get', 'cm', '-l', 'app in web', '-f', join(EXAMPLES, 'shop.yaml'))).err).toContain('unable to parse requirement')
   })
 })
+
+describe('kubesim describe', () => {
+  const manifests = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-describe-'))
+    const file = join(dir, 'pods.yaml')
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: { name: web-1, labels: { app: web } }\nspec:\n  nodeName: node-1\n  containers: [{ name: nginx, image: nginx:1.27, resources: { requests: { cpu: 100m } } }]',
+        'apiVersion: v1\nkind: Pod\nmetadata: { name: web-2 }\nspec:\n  nodeName: node-2\n  containers: [{ name: nginx, image: nginx:1.27 }]',
+        'apiVersion: v1\nkind: Secret\nmetadata: { name: creds }\nstringData: { password: hunter2 }',
+      ].join('\n---\n'),
+    )
+    return file
+  }
+
+  it('describes one pod by name like kubectl describe', async () => {
+    const { code, out, err } = await run('describe', 'pod', 'web-1', '-f', manifests(), '--nodes', '2')
+    expect(err).toBe('')
+    expect(code).toBe(0)
+    expect(out).toMatch(/^Name: +web-1\nNamespace: +default\nNode: +node-1\//)
+    expect(out).toMatch(/^ {6}cpu: +100m$/m)
+    expect(out).not.toContain('web-2')
+  })
+
+  it('describes every object of a kind, or a name prefix, separated by blank lines', async () => {
+    const all = await run('describe', 'nodes', '-f', manifests(), '--nodes', '2')
+    expect(all.code).toBe(0)
+    expect(all.out).toMatch(/Events: +<none>\n\n\nName: +node-2\n/)
+    expect(all.out).toMatch(/^ {2}default +web-1 +100m \(2%\)/m)
+    const prefix = await run('describe', 'po', 'web', '-f', manifests(), '--nodes', '2')
+    expect(prefix.out.match(/^Name: /gm)).toHaveLength(2)
+  })
+
+  it('never prints Secret values', async () => {
+    const { out } = await run('describe', 'secret', 'creds', '-f', manifests())
+    expect(out).toMatch(/^password: +7 bytes$/m)
+    expect(out).not.toContain('hunter2')
+  })
+
+  it('advances virtual time before describing', async () => {
+    const { out } = await run('describe', 'node', 'node-1', '-f', manifests(), '--nodes', '1', '--advance', '5m')
+    expect(out).toMatch(/^ {2}default +web-1 +100m \(2%\) +0 \(0%\) +0 \(0%\) +0 \(0%\) +5m$/m)
+  })
+
+  it('fails like kubectl for missing objects, unknown kinds and bad durations', async () => {
+    const missing = await run('describe', 'pods', 'nope', '-f', manifests())
+    expect(missing.code).toBe(1)
+    expect(missing.err).toBe('Error from server (NotFound): pods "nope" not found\n')
+    const deploy = await run('describe', 'deploy', 'nope', '-f', manifests())
+    expect(deploy.err).toBe('Error from server (NotFound): deployments.apps "nope" not found\n')
+    expect((await run('describe', 'widgets', '-f', manifests())).err).toContain('error: the server doesn\'t have a resource type "widgets"')
+    expect((await run('describe', 'pods', '-n', 'empty', '-f', manifests())).err).toBe('No resources found in empty namespace.\n')
+    const bad = await run('describe', 'pods', '-f', manifests(), '--advance', 'soon')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('error: invalid argument "soon" for "--advance" flag')
+  })
+})
+
+describe('--advance on get and apply', () => {
+  it('lets virtual time pass after settling, so ages grow', async () => {
+    const before = await run('get', 'nodes', '-f', join(EXAMPLES, 'shop.yaml'), '--nodes', '1')
+    const after = await run('get', 'nodes', '-f', join(EXAMPLES, 'shop.yaml'), '--nodes', '1', '--advance', '2h')
+    expect(before.out).toMatch(/^node-1\s+Ready\s+\S+\s+0s/m)
+    expect(after.out).toMatch(/^node-1\s+\S+\s+\S+\s+120m/m)
+    const applied = await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '--nodes', '1', '--advance', '90s')
+    expect(applied.code).toBe(0)
+    expect(applied.out).toMatch(/node\/node-1\s+\S+\s+\S+\s+90s/)
+    expect((await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '--advance', '-')).code).toBe(1)
+  })
+})

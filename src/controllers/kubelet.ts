@@ -1,0 +1,755 @@
+/**
+ * The kubelet: one controller acting for every node whose kubelet is up. It drives each bound
+ * pod through its lifecycle (Pending -> Running -> Succeeded/Failed): pod IPs, init containers
+ * in order, container states and restarts with CrashLoopBackOff, conditions, and graceful
+ * termination. Every transition is computed from the timestamps already in the pod's status
+ * and the pod's behaviour (see `resolveBehaviour`), so the kubelet keeps no memory of its own
+ * and `nextWakeup` names the exact time of the next transition: nothing is polled.
+ *
+ * @module
+ */
+import * as O from 'fp-ts/lib/Option.js'
+import { deepEqual } from '../internal/deepEqual.js'
+import { parseDuration } from '../objects/duration.js'
+import type { KubeObject } from '../objects/object.js'
+import { type Container, type PodSpec, podQosClass } from '../objects/pod.js'
+import { formatIpv4, type Ipv4Cidr } from '../network/cidr.js'
+import { firstFreePodIp, nodeInternalIp, nodePodRange, usedPodIps } from '../network/podIps.js'
+import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
+import { formatTimestamp, timestampMs } from '../sim/clock.js'
+import { listObjects, podsOnNode } from '../store/objectStore.js'
+import type { ClusterState } from '../store/state.js'
+import type { Action, Controller, EventRecord } from './controller.js'
+import { KUBELET_STOPPED_ANNOTATION } from './nodeLifecycle.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+const BY = 'kubelet'
+/** The first CrashLoopBackOff delay (kubelet's `initialDuration`). */
+export const BACKOFF_INITIAL_MS = 10_000
+/** The longest CrashLoopBackOff delay (kubelet's `MaxContainerBackOff`). */
+export const BACKOFF_MAX_MS = 300_000
+/** A container that ran longer than this restarts without back-off (kubelet: 2 x the maximum back-off). */
+export const BACKOFF_RESET_MS = 2 * BACKOFF_MAX_MS
+/** Transitions one pod may take in one pass; the next pass continues (a guard, never reached in practice). */
+const MAX_TRANSITIONS = 1000
+
+interface Terminated {
+  readonly exitCode: number
+  readonly reason: string
+  readonly startedAt: number
+  readonly finishedAt: number
+}
+
+type RunState =
+  | { readonly tag: 'waiting'; readonly reason: string; readonly message: string | undefined }
+  | { readonly tag: 'running'; readonly startedAt: number }
+  | ({ readonly tag: 'terminated' } & Terminated)
+
+/** A container as the kubelet works on it (times in ms, whole seconds as stored). */
+interface Box {
+  readonly name: string
+  readonly image: string
+  readonly sidecar: boolean
+  readonly readyDelayMs: number
+  restartCount: number
+  state: RunState
+  last: Terminated | undefined
+  ready: boolean
+  containerID: string | undefined
+}
+
+type Condition = Readonly<Record<string, unknown>> & { readonly type: string; readonly status: string }
+
+/** The pod status as the kubelet works on it. */
+interface Work {
+  startTime: number | undefined
+  hostIP: string | undefined
+  podIP: string | undefined
+  /** When the pod IP was assigned in this pass (containers cannot start before). */
+  ipAt: number
+  readonly init: Box[]
+  readonly app: Box[]
+  phase: string
+  conditions: Condition[]
+  terminationBegun: boolean
+  remove: boolean
+  readonly events: EventRecord[]
+}
+
+/** Allocates pod IPs on one node during a pass. */
+interface IpPool {
+  readonly peek: () => string | undefined
+  readonly take: (ip: string) => void
+  readonly rangeText: string
+}
+
+interface PodEnv {
+  readonly now: number
+  readonly node: KubeObject
+  readonly pool: IpPool
+  readonly model: BehaviourModel | undefined
+}
+
+interface PodPlan {
+  readonly actions: ReadonlyArray<Action>
+  /** The next transition after now, if any. */
+  readonly next: number | undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// getters
+// ---------------------------------------------------------------------------------------------
+
+const sec = (ms: number): number => Math.floor(ms / 1000) * 1000
+const fmt = (ms: number): string => formatTimestamp(ms)
+
+/**
+ * Whether a node's kubelet is up: it is down while the node carries the
+ * `kubesim.dev/kubelet-stopped-at` annotation (set by `failNode`).
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { kubeletIsUp } from 'kubesim'
+ * const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } }
+ * expect(kubeletIsUp(node)).toBe(true)
+ * expect(kubeletIsUp({ ...node, metadata: { name: 'n', annotations: { 'kubesim.dev/kubelet-stopped-at': '2025-01-01T00:00:00Z' } } })).toBe(false)
+ * ```
+ */
+export const kubeletIsUp = (node: KubeObject): boolean => node.metadata.annotations?.[KUBELET_STOPPED_ANNOTATION] === undefined
+
+const hash32 = (text: string, seed: number): number => {
+  let h = seed >>> 0
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return h
+}
+
+/** 64 hex digits derived from a string (FNV-1a with eight seeds): a stand-in for a sha256 digest. */
+const fakeDigest = (text: string): string =>
+  Array.from({ length: 8 }, (_, i) => hash32(text, 0x811c9dc5 + i * 0x9e3779b9).toString(16).padStart(8, '0')).join('')
+
+/**
+ * The image ID the kubelet reports for an image: the fully qualified repository and a digest,
+ * `docker.io/library/nginx@sha256:<64 hex>`. The digest is a fixed function of the image
+ * reference (not a real sha256); an image given by digest keeps its own.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { fakeImageId } from 'kubesim'
+ * expect(fakeImageId('nginx:1.27')).toMatch(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/)
+ * expect(fakeImageId('ghcr.io/acme/app@sha256:abc')).toBe('ghcr.io/acme/app@sha256:abc')
+ * expect(fakeImageId('nginx')).toBe(fakeImageId('nginx'))
+ * ```
+ */
+export const fakeImageId = (image: string): string => {
+  const at = image.indexOf('@')
+  const name = at < 0 ? image : image.slice(0, at)
+  const lastSlash = name.lastIndexOf('/')
+  const colon = name.lastIndexOf(':')
+  const repository = colon > lastSlash ? name.slice(0, colon) : name
+  const first = repository.split('/')[0] ?? ''
+  const qualified = !repository.includes('/')
+    ? `docker.io/library/${repository}`
+    : first.includes('.') || first.includes(':') || first === 'localhost'
+      ? repository
+      : `docker.io/${repository}`
+  return at < 0 ? `${qualified}@sha256:${fakeDigest(image)}` : `${qualified}${image.slice(at)}`
+}
+
+/** Formats a duration as Go's `time.Duration.String` does for whole seconds: `10s`, `1m20s`, `5m0s`. */
+const goDuration = (ms: number): string => {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  return m < 60 ? `${m}m${s % 60}s` : `${Math.floor(m / 60)}h${m % 60}m${s % 60}s`
+}
+
+/**
+ * The CrashLoopBackOff delay before restarting a container that has just exited, as the
+ * kubelet's per-container back-off computes it: no delay for the first exit or after a run
+ * longer than 10 minutes, then 10 s doubling up to 300 s. The previous delay is read from the
+ * status (the gap between the previous exit and this run's start).
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { crashLoopDelayMs } from 'kubesim'
+ * const run = (startedAt: number, finishedAt: number) => ({ startedAt, finishedAt })
+ * expect(crashLoopDelayMs(run(0, 5000), undefined)).toBe(0)
+ * expect(crashLoopDelayMs(run(5000, 10000), run(0, 5000))).toBe(10000)
+ * expect(crashLoopDelayMs(run(20000, 25000), run(5000, 10000))).toBe(20000)
+ * expect(crashLoopDelayMs(run(0, 700000), run(0, 0))).toBe(0)
+ * ```
+ */
+export const crashLoopDelayMs = (
+  run: { readonly startedAt: number; readonly finishedAt: number },
+  previous: { readonly finishedAt: number } | undefined,
+): number => {
+  if (previous === undefined || run.finishedAt - run.startedAt > BACKOFF_RESET_MS) return 0
+  const gap = run.startedAt - previous.finishedAt
+  if (gap < BACKOFF_INITIAL_MS) return BACKOFF_INITIAL_MS
+  let applied = BACKOFF_INITIAL_MS
+  while (applied * 2 <= gap && applied < BACKOFF_MAX_MS) applied *= 2
+  return Math.min(applied * 2, BACKOFF_MAX_MS)
+}
+
+const backOffMessage = (delay: number, container: string, pod: KubeObject): string =>
+  `back-off ${goDuration(delay)} restarting failed container=${container} pod=${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})`
+
+/** The delay a CrashLoopBackOff waiting message names (10 s when unreadable). */
+const delayInMessage = (message: string | undefined): number => {
+  const m = /^back-off (\S+) restarting/.exec(message ?? '')
+  const parsed = m?.[1] === undefined ? undefined : parseDuration(m[1])
+  return parsed !== undefined && parsed._tag === 'Right' ? parsed.right : BACKOFF_INITIAL_MS
+}
+
+const isTerminal = (phase: string): boolean => phase === 'Succeeded' || phase === 'Failed'
+
+/** An init container is done when it exited 0, or, for a sidecar (restartPolicy Always), once started. */
+const initDone = (c: Box): boolean =>
+  c.sidecar ? c.state.tag === 'running' || c.last !== undefined : c.state.tag === 'terminated' && c.state.exitCode === 0
+
+// ---------------------------------------------------------------------------------------------
+// reading and writing the status
+// ---------------------------------------------------------------------------------------------
+
+type Raw = Readonly<Record<string, unknown>>
+
+const readTerminated = (raw: unknown, fallback: number): Terminated | undefined => {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const t = raw as Raw
+  const finishedAt = timestampMs(t['finishedAt']) ?? fallback
+  const exitCode = typeof t['exitCode'] === 'number' ? t['exitCode'] : 0
+  return {
+    exitCode,
+    reason: typeof t['reason'] === 'string' ? t['reason'] : exitCode === 0 ? 'Completed' : 'Error',
+    startedAt: timestampMs(t['startedAt']) ?? finishedAt,
+    finishedAt,
+  }
+}
+
+const readBox = (container: Container, raw: Raw | undefined, sidecar: boolean, behaviour: PodBehaviour, defaultWaiting: string, fallback: number): Box => {
+  const stateRaw = (raw?.['state'] ?? {}) as Raw
+  let state: RunState = { tag: 'waiting', reason: defaultWaiting, message: undefined }
+  if (stateRaw['running'] !== undefined) state = { tag: 'running', startedAt: timestampMs((stateRaw['running'] as Raw)['startedAt']) ?? fallback }
+  else if (stateRaw['terminated'] !== undefined) {
+    const t = readTerminated(stateRaw['terminated'], fallback)
+    if (t !== undefined) state = { tag: 'terminated', ...t }
+  } else if (stateRaw['waiting'] !== undefined) {
+    const w = stateRaw['waiting'] as Raw
+    state = { tag: 'waiting', reason: typeof w['reason'] === 'string' ? w['reason'] : defaultWaiting, message: typeof w['message'] === 'string' ? w['message'] : undefined }
+  }
+  const lastRaw = (raw?.['lastState'] ?? {}) as Raw
+  return {
+    name: container.name,
+    image: container.image ?? '',
+    sidecar,
+    readyDelayMs: containerReadyDelayMs(container, behaviour),
+    restartCount: typeof raw?.['restartCount'] === 'number' ? raw['restartCount'] : 0,
+    state,
+    last: readTerminated(lastRaw['terminated'], fallback),
+    ready: raw?.['ready'] === true,
+    containerID: typeof raw?.['containerID'] === 'string' ? raw['containerID'] : undefined,
+  }
+}
+
+const writeTerminated = (t: Terminated): Raw => ({
+  exitCode: t.exitCode,
+  reason: t.reason,
+  startedAt: fmt(t.startedAt),
+  finishedAt: fmt(t.finishedAt),
+})
+
+const writeBox = (c: Box): Raw => {
+  const s = c.state
+  const state =
+    s.tag === 'running'
+      ? { running: { startedAt: fmt(s.startedAt) } }
+      : s.tag === 'terminated'
+        ? { terminated: writeTerminated(s) }
+        : { waiting: s.message === undefined ? { reason: s.reason } : { reason: s.reason, message: s.message } }
+  return {
+    name: c.name,
+    state,
+    lastState: c.last === undefined ? {} : { terminated: writeTerminated(c.last) },
+    ready: c.ready,
+    restartCount: c.restartCount,
+    image: c.image,
+    imageID: fakeImageId(c.image),
+    ...(c.containerID === undefined ? {} : { containerID: c.containerID }),
+    started: s.tag === 'running',
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the pod state machine
+// ---------------------------------------------------------------------------------------------
+
+const event = (pod: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): EventRecord => ({
+  involvedObject: {
+    kind: 'Pod',
+    apiVersion: 'v1',
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    ...(pod.metadata.uid === undefined ? {} : { uid: pod.metadata.uid }),
+  },
+  type,
+  reason,
+  message,
+})
+
+/** The phase from container states, as the kubelet's `getPhase`. */
+const computePhase = (w: Work, restartPolicy: string): string => {
+  if (w.startTime === undefined) return 'Pending'
+  for (const c of w.init) {
+    if (initDone(c)) continue
+    if (!c.sidecar && c.state.tag === 'terminated' && restartPolicy === 'Never') return 'Failed'
+    return 'Pending'
+  }
+  let running = 0
+  let waiting = 0
+  let stopped = 0
+  let succeeded = 0
+  for (const c of w.app) {
+    if (c.state.tag === 'running') running++
+    else if (c.state.tag === 'terminated') {
+      stopped++
+      if (c.state.exitCode === 0) succeeded++
+    } else if (c.last !== undefined) stopped++
+    else waiting++
+  }
+  if (waiting > 0) return 'Pending'
+  if (running > 0) return 'Running'
+  if (stopped > 0) {
+    if (restartPolicy === 'Always') return 'Running'
+    if (stopped === succeeded) return 'Succeeded'
+    if (restartPolicy === 'Never') return 'Failed'
+    return 'Running'
+  }
+  return 'Pending'
+}
+
+const setCondition = (conditions: Condition[], at: number, type: string, status: string, reason?: string, message?: string): void => {
+  const i = conditions.findIndex((c) => c.type === type)
+  const old = i < 0 ? undefined : conditions[i]
+  const lastTransitionTime = old !== undefined && old.status === status && typeof old['lastTransitionTime'] === 'string' ? old['lastTransitionTime'] : fmt(at)
+  const next: Condition = {
+    type,
+    status,
+    lastProbeTime: null,
+    lastTransitionTime,
+    ...(reason === undefined ? {} : { reason }),
+    ...(message === undefined ? {} : { message }),
+  }
+  if (i < 0) conditions.push(next)
+  else conditions[i] = next
+}
+
+const CONDITION_ORDER = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']
+
+/** Recomputes phase and conditions after a transition at `at`. */
+const derive = (w: Work, at: number, restartPolicy: string): void => {
+  const computed = computePhase(w, restartPolicy)
+  // Phases only move forward: a terminal phase is final, and a running pod never reads Pending again.
+  if (!isTerminal(w.phase) && !(w.phase === 'Running' && computed === 'Pending')) w.phase = computed
+  const conditions = [...w.conditions]
+  const incomplete = w.init.filter((c) => !initDone(c)).map((c) => c.name)
+  if (w.phase === 'Succeeded') setCondition(conditions, at, 'Initialized', 'True', 'PodCompleted')
+  else if (incomplete.length === 0) setCondition(conditions, at, 'Initialized', 'True')
+  else setCondition(conditions, at, 'Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`)
+  const unready = [...w.init.filter((c) => c.sidecar), ...w.app].filter((c) => !c.ready).map((c) => c.name)
+  for (const type of ['ContainersReady', 'Ready']) {
+    if (isTerminal(w.phase)) setCondition(conditions, at, type, 'False', 'PodCompleted')
+    else if (unready.length === 0) setCondition(conditions, at, type, 'True')
+    else setCondition(conditions, at, type, 'False', 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`)
+  }
+  if (!conditions.some((c) => c.type === 'PodScheduled') && w.startTime !== undefined)
+    setCondition(conditions, w.startTime, 'PodScheduled', 'True')
+  const rank = (c: Condition): number => {
+    const i = CONDITION_ORDER.indexOf(c.type)
+    return i < 0 ? CONDITION_ORDER.length : i
+  }
+  w.conditions = conditions.map((c, i) => [c, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([c]) => c)
+}
+
+interface Transition {
+  readonly at: number
+  readonly run: () => void
+}
+
+/** Everything the state machine reads about one pod. */
+interface PodContext {
+  readonly pod: KubeObject
+  readonly spec: PodSpec
+  readonly behaviour: PodBehaviour
+  readonly restartPolicy: string
+  readonly hostNetwork: boolean
+  readonly env: PodEnv
+  /** Deletion start and the grace period in ms, when the kubelet has to terminate the pod. */
+  readonly deletion: { readonly start: number; readonly graceMs: number } | undefined
+}
+
+const startContainer = (ctx: PodContext, w: Work, c: Box, at: number, restart: boolean): void => {
+  const startedAt = sec(at)
+  if (restart) {
+    if (c.state.tag === 'terminated') c.last = c.state
+    c.restartCount += 1
+  }
+  c.state = { tag: 'running', startedAt }
+  c.ready = false
+  c.containerID = `containerd://${fakeDigest(`${ctx.pod.metadata.uid ?? ''}/${c.name}/${c.restartCount}`)}`
+  w.events.push(
+    event(ctx.pod, 'Normal', 'Pulled', `Container image ${JSON.stringify(c.image)} already present on machine`),
+    event(ctx.pod, 'Normal', 'Created', `Created container: ${c.name}`),
+    event(ctx.pod, 'Normal', 'Started', `Started container ${c.name}`),
+  )
+}
+
+const exitContainer = (c: Box, startedAt: number, at: number, exitCode: number): void => {
+  c.state = { tag: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: sec(at) }
+  c.ready = false
+}
+
+const restarts = (policy: string, exitCode: number): boolean => policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)
+
+/** The restart (or back-off) of an exited container, if its restart policy asks for one. */
+const restartTransition = (ctx: PodContext, w: Work, c: Box, policy: string): Transition | undefined => {
+  const s = c.state
+  if (s.tag === 'terminated') {
+    if (!restarts(policy, s.exitCode)) return undefined
+    const delay = crashLoopDelayMs(s, c.last)
+    return {
+      at: s.finishedAt,
+      run: () => {
+        if (delay === 0) return startContainer(ctx, w, c, s.finishedAt, true)
+        c.last = s
+        c.state = { tag: 'waiting', reason: 'CrashLoopBackOff', message: backOffMessage(delay, c.name, ctx.pod) }
+        c.ready = false
+        const pod = ctx.pod
+        w.events.push(
+          event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})`),
+        )
+      },
+    }
+  }
+  if (s.tag === 'waiting' && c.last !== undefined) {
+    const last = c.last
+    return { at: Math.max(last.finishedAt + delayInMessage(s.message), w.ipAt), run: () => startContainer(ctx, w, c, Math.max(last.finishedAt + delayInMessage(s.message), w.ipAt), true) }
+  }
+  return undefined
+}
+
+const readinessTransition = (ctx: PodContext, c: Box): Transition | undefined => {
+  const s = c.state
+  if (s.tag !== 'running' || c.ready || ctx.behaviour.neverReady) return undefined
+  return { at: s.startedAt + c.readyDelayMs, run: () => void (c.ready = true) }
+}
+
+const earliest = (candidates: ReadonlyArray<Transition | undefined>): Transition | undefined => {
+  let best: Transition | undefined
+  for (const t of candidates) if (t !== undefined && (best === undefined || t.at < best.at)) best = t
+  return best
+}
+
+const initialize = (ctx: PodContext, w: Work): void => {
+  const { pod, env } = ctx
+  w.startTime = sec(env.now)
+  w.hostIP = nodeInternalIp(env.node)
+  if (ctx.hostNetwork) w.podIP = w.hostIP
+  else {
+    const ip = env.pool.peek()
+    if (ip !== undefined) {
+      env.pool.take(ip)
+      w.podIP = ip
+      w.ipAt = env.now
+    } else
+      w.events.push(
+        event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: failed to allocate for range 0: no IP addresses available in range set: ${env.pool.rangeText}`),
+      )
+  }
+  for (const problem of parseBehaviourAnnotations(pod.metadata.annotations).problems)
+    w.events.push(event(pod, 'Warning', 'InvalidBehaviourAnnotation', `${problem}; using the default`))
+}
+
+/** The pod's next transition, whether due or not. */
+const nextTransition = (ctx: PodContext, w: Work): Transition | undefined => {
+  const { behaviour, env } = ctx
+  if (ctx.deletion !== undefined) {
+    const { start, graceMs } = ctx.deletion
+    if (!w.terminationBegun)
+      return {
+        at: start,
+        run: () => {
+          w.terminationBegun = true
+          for (const c of [...w.init, ...w.app]) {
+            c.ready = false
+            if (c.state.tag === 'running') w.events.push(event(ctx.pod, 'Normal', 'Killing', `Stopping container ${c.name}`))
+          }
+        },
+      }
+    const anyRunning = [...w.init, ...w.app].some((c) => c.state.tag === 'running')
+    return { at: start + (anyRunning ? Math.min(behaviour.terminationDelayMs, graceMs) : 0), run: () => void (w.remove = true) }
+  }
+  if (w.startTime === undefined) return { at: env.now, run: () => initialize(ctx, w) }
+  if (isTerminal(w.phase)) return undefined
+  const candidates: Array<Transition | undefined> = []
+  if (!ctx.hostNetwork && w.podIP === undefined) {
+    const ip = env.pool.peek()
+    if (ip !== undefined)
+      candidates.push({
+        at: env.now,
+        run: () => {
+          env.pool.take(ip)
+          w.podIP = ip
+          w.ipAt = env.now
+        },
+      })
+  }
+  const canStart = ctx.hostNetwork || w.podIP !== undefined
+  const startAt = (due: number): number => Math.max(due, w.ipAt)
+  let ready = w.startTime + behaviour.startDelayMs
+  let allInitDone = true
+  for (const c of w.init) {
+    if (c.sidecar) {
+      if (c.state.tag === 'running') {
+        candidates.push(readinessTransition(ctx, c))
+        ready = Math.max(ready, c.state.startedAt)
+        continue
+      }
+      if (c.last !== undefined) continue
+    } else if (initDone(c)) {
+      if (c.state.tag === 'terminated') ready = Math.max(ready, c.state.finishedAt)
+      continue
+    }
+    allInitDone = false
+    const s = c.state
+    if (s.tag === 'waiting' && c.last === undefined) {
+      const at = startAt(ready)
+      if (canStart) candidates.push({ at, run: () => startContainer(ctx, w, c, at, false) })
+    } else if (s.tag === 'running') {
+      candidates.push({ at: s.startedAt + behaviour.initDurationMs, run: () => exitContainer(c, s.startedAt, s.startedAt + behaviour.initDurationMs, 0) })
+    } else candidates.push(restartTransition(ctx, w, c, ctx.restartPolicy === 'Never' ? 'Never' : 'OnFailure'))
+    break
+  }
+  if (allInitDone) {
+    const outcome = runOutcome(behaviour)
+    for (const c of w.app) {
+      const s = c.state
+      if (s.tag === 'waiting' && c.last === undefined) {
+        const at = startAt(ready)
+        if (canStart) candidates.push({ at, run: () => startContainer(ctx, w, c, at, false) })
+      } else if (s.tag === 'running') {
+        candidates.push(readinessTransition(ctx, c))
+        if (outcome !== undefined) {
+          const at = s.startedAt + outcome.afterMs
+          candidates.push({ at, run: () => exitContainer(c, s.startedAt, at, outcome.exitCode) })
+        }
+      } else candidates.push(restartTransition(ctx, w, c, ctx.restartPolicy))
+    }
+    // Sidecars stop once every app container has stopped for good.
+    const finished = w.app.every((c) => c.state.tag === 'terminated' && !restarts(ctx.restartPolicy, c.state.exitCode))
+    const sidecars = w.init.filter((c) => c.sidecar && c.state.tag === 'running')
+    if (finished && sidecars.length > 0 && w.app.length > 0) {
+      const at = Math.max(...w.app.map((c) => (c.state.tag === 'terminated' ? c.state.finishedAt : 0)))
+      candidates.push({
+        at,
+        run: () => {
+          for (const c of sidecars) if (c.state.tag === 'running') exitContainer(c, c.state.startedAt, at, 0)
+        },
+      })
+    }
+  }
+  return earliest(candidates)
+}
+
+const readWork = (ctx: PodContext): Work => {
+  const { pod, spec, behaviour } = ctx
+  const status = (pod['status'] ?? {}) as Raw
+  const startTime = timestampMs(status['startTime'])
+  const fallback = startTime ?? sec(ctx.env.now)
+  const defaultWaiting = (spec.initContainers ?? []).length > 0 ? 'PodInitializing' : 'ContainerCreating'
+  const byName = (list: unknown): Map<string, Raw> =>
+    new Map((Array.isArray(list) ? (list as Raw[]) : []).map((r) => [String(r['name']), r]))
+  const initRaw = byName(status['initContainerStatuses'])
+  const appRaw = byName(status['containerStatuses'])
+  const conditions = (Array.isArray(status['conditions']) ? (status['conditions'] as Condition[]) : []).filter(
+    (c) => typeof c === 'object' && c !== null && typeof c.type === 'string',
+  )
+  const w: Work = {
+    startTime,
+    hostIP: typeof status['hostIP'] === 'string' && status['hostIP'] !== '' ? status['hostIP'] : undefined,
+    podIP: typeof status['podIP'] === 'string' && status['podIP'] !== '' ? status['podIP'] : undefined,
+    ipAt: -Infinity,
+    init: (spec.initContainers ?? []).map((c) => readBox(c, initRaw.get(c.name), c.restartPolicy === 'Always', behaviour, defaultWaiting, fallback)),
+    app: spec.containers.map((c) => readBox(c, appRaw.get(c.name), false, behaviour, defaultWaiting, fallback)),
+    phase: typeof status['phase'] === 'string' ? status['phase'] : 'Pending',
+    conditions,
+    terminationBegun: false,
+    remove: false,
+    events: [],
+  }
+  if (ctx.deletion !== undefined) {
+    const ready = conditions.find((c) => c.type === 'Ready')
+    const since = timestampMs(ready?.['lastTransitionTime'])
+    w.terminationBegun =
+      [...w.init, ...w.app].every((c) => !c.ready) && ready?.status === 'False' && since !== undefined && since >= sec(ctx.deletion.start)
+  }
+  return w
+}
+
+const writeStatus = (ctx: PodContext, w: Work): Raw => {
+  const existing = (ctx.pod['status'] ?? {}) as Raw
+  return {
+    ...existing,
+    phase: w.phase,
+    conditions: w.conditions,
+    ...(w.hostIP === undefined ? {} : { hostIP: w.hostIP, hostIPs: [{ ip: w.hostIP }] }),
+    ...(w.podIP === undefined ? {} : { podIP: w.podIP, podIPs: [{ ip: w.podIP }] }),
+    ...(w.startTime === undefined ? {} : { startTime: fmt(w.startTime) }),
+    ...(w.init.length === 0 ? {} : { initContainerStatuses: w.init.map(writeBox) }),
+    containerStatuses: w.app.map(writeBox),
+    qosClass: typeof existing['qosClass'] === 'string' ? existing['qosClass'] : podQosClass(ctx.spec),
+  }
+}
+
+const podContext = (pod: KubeObject, env: PodEnv): PodContext | undefined => {
+  const spec = pod['spec'] as PodSpec
+  const behaviour = resolveBehaviour(pod, env.model)
+  const dt = timestampMs(pod.metadata.deletionTimestamp)
+  const grace = pod.metadata.deletionGracePeriodSeconds
+  // Deleting with no grace left: the kubelet has finished; finalizers hold the pod now.
+  if (dt !== undefined && (grace === undefined || grace <= 0)) return undefined
+  return {
+    pod,
+    spec,
+    behaviour,
+    restartPolicy: spec.restartPolicy ?? 'Always',
+    hostNetwork: spec.hostNetwork === true,
+    env,
+    deletion: dt === undefined || grace === undefined ? undefined : { start: dt - grace * 1000, graceMs: grace * 1000 },
+  }
+}
+
+/**
+ * Plans one pod: applies every transition due by `now`, in time order, and returns the writes
+ * (one status update, the events, or the final delete) and the time of the next transition.
+ */
+const planPod = (pod: KubeObject, env: PodEnv): PodPlan => {
+  const ctx = podContext(pod, env)
+  if (ctx === undefined) return { actions: [], next: undefined }
+  const w = readWork(ctx)
+  let next: number | undefined
+  for (let i = 0; ; i++) {
+    const t = nextTransition(ctx, w)
+    if (t === undefined) break
+    if (t.at > env.now || i >= MAX_TRANSITIONS) {
+      next = t.at
+      break
+    }
+    t.run()
+    if (w.remove) break
+    derive(w, t.at, ctx.restartPolicy)
+    if (ctx.deletion !== undefined && w.terminationBegun)
+      // The kubelet notes the termination on the Ready conditions (also when they were already False).
+      w.conditions = w.conditions.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, lastTransitionTime: fmt(Math.max(timestampMs(c['lastTransitionTime']) ?? 0, sec(t.at))) } : c))
+  }
+  const events: Action[] = w.events.map((e): Action => ({ type: 'event', event: e, by: BY }))
+  const ref = { kind: 'Pod', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name }
+  if (w.remove)
+    return {
+      actions: [...events, { type: 'delete', ref, gracePeriodSeconds: 0, ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }), by: BY }],
+      next: undefined,
+    }
+  const status = writeStatus(ctx, w)
+  if (deepEqual(status, pod['status'])) return { actions: events, next }
+  return { actions: [{ type: 'updateStatus', object: { ...pod, status }, by: BY }, ...events], next }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the controller
+// ---------------------------------------------------------------------------------------------
+
+const makePool = (pods: ReadonlyArray<KubeObject>, range: Ipv4Cidr | undefined): IpPool => {
+  let used: Set<string> | undefined
+  const set = (): Set<string> => (used ??= new Set(usedPodIps(pods)))
+  return {
+    peek: () => (range === undefined ? undefined : firstFreePodIp(range, set())),
+    take: (ip) => void set().add(ip),
+    rangeText: range === undefined ? '(none)' : formatRange(range),
+  }
+}
+
+const formatRange = (range: Ipv4Cidr): string => `${formatIpv4(range.network + 2)}-${formatIpv4(range.network + range.size - 2)}`
+
+interface Plan {
+  readonly actions: ReadonlyArray<Action>
+  readonly next: number | undefined
+}
+
+// Memoised per state identity: the engine asks for reconcile and nextWakeup of the same state.
+const plans = new WeakMap<ClusterState, Plan>()
+
+const planCluster = (state: ClusterState): Plan => {
+  const cached = plans.get(state)
+  if (cached !== undefined) return cached
+  const actions: Action[] = []
+  let next: number | undefined
+  const model = (state.config as { readonly behaviour?: BehaviourModel }).behaviour
+  // Sorted by name: a node's index here places its derived pod range when it has no podCIDR.
+  const nodes = listObjects(state.objects, 'Node')
+  nodes.forEach((node, index) => {
+    if (!kubeletIsUp(node)) return
+    const pods = podsOnNode(state.objects, node.metadata.name)
+    if (pods.length === 0) return
+    const env: PodEnv = { now: state.now, node, model, pool: makePool(pods, nodePodRange(node, state.config.podCidr, index)) }
+    for (const pod of pods) {
+      const plan = planPod(pod, env)
+      actions.push(...plan.actions)
+      if (plan.next !== undefined && (next === undefined || plan.next < next)) next = plan.next
+    }
+  })
+  const plan: Plan = { actions, next }
+  plans.set(state, plan)
+  return plan
+}
+
+/**
+ * The kubelet of every node whose kubelet is up (see `kubeletIsUp`). For each bound pod it
+ * sets startTime, hostIP and podIP, runs init containers in order, starts, readies, stops and
+ * restarts containers as the pod's behaviour says (CrashLoopBackOff 10 s doubling to 300 s,
+ * reset after 10 minutes of running), sets the phase and the conditions, and ends graceful
+ * deletion by deleting the pod with grace 0 once it has shut down. Its events: Pulled,
+ * Created, Started, Killing, BackOff. `nextWakeup` scans every bound pod (cost: all bound
+ * pods, per wakeup).
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, defaultControllers, kubelet, apply, advance, get } from 'kubesim'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as O from 'fp-ts/lib/Option.js'
+ * const s0 = createCluster({ nodes: 1, controllers: [...defaultControllers, kubelet] })
+ * const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { nodeName: 'node-1', containers: [{ name: 'web', image: 'nginx' }] } }
+ * const s1 = apply(s0, pod)
+ * const s2 = E.isRight(s1) ? advance(s1.right, '2s') : s1
+ * const web = E.isRight(s2) ? get(s2.right, 'Pod', 'default', 'web') : O.none
+ * expect(O.isSome(web) && (web.value['status'] as { phase: string }).phase).toBe('Running')
+ * expect(O.isSome(web) && (web.value['status'] as { podIP: string }).podIP).toBe('10.244.0.2')
+ * ```
+ */
+export const kubelet: Controller = {
+  name: BY,
+  reconcile: (state) => planCluster(state).actions,
+  nextWakeup: (state) => {
+    const next = planCluster(state).next
+    return next === undefined || next <= state.now ? O.none : O.some(next)
+  },
+}
