@@ -314,7 +314,7 @@ export type { ResourceAmounts } from './scheduling/resources.js'
 
 // Nodes, taints and faults
 export { nodeLifecycle, KUBELET_STOPPED_ANNOTATION, NODE_MONITOR_GRACE_MS, NODE_EVICTION_INTERVAL_MS, SECONDARY_EVICTION_INTERVAL_MS } from './controllers/nodeLifecycle.js'
-export { failNode, recoverNode, cordon, uncordon, drain, deleteNode } from './sim/faults.js'
+export { failNode, recoverNode, cordon, uncordon, drain, deleteNode, killPod } from './sim/faults.js'
 export { addNode, DEFAULT_NODE_CAPACITY } from './sim/nodes.js'
 export type { NodeTaintOptions } from './sim/nodes.js'
 export {

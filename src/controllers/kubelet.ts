@@ -645,6 +645,8 @@ const planPod = (pod: KubeObject, env: PodEnv): PodPlan => {
   const ctx = podContext(pod, env)
   if (ctx === undefined) return { actions: [], next: undefined }
   const w = readWork(ctx)
+  // A container may have exited without a transition of ours (killPod): re-derive phase and conditions.
+  if (w.startTime !== undefined && !isTerminal(w.phase) && [...w.init, ...w.app].some((c) => c.state.tag === 'terminated')) derive(w, env.now, ctx.restartPolicy)
   let next: number | undefined
   for (let i = 0; ; i++) {
     const t = nextTransition(ctx, w)

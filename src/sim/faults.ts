@@ -14,7 +14,7 @@ import type { KubeObject } from '../objects/object.js'
 import { getObject, podsOnNode } from '../store/objectStore.js'
 import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
-import { type ApiError, notFoundError } from '../validation/apiError.js'
+import { type ApiError, badRequestError, notFoundError } from '../validation/apiError.js'
 import { formatTimestamp } from './clock.js'
 
 const USER = 'user'
@@ -172,5 +172,68 @@ export const drain = (state: ClusterState, name: string): E.Either<ApiError, Clu
  */
 export const deleteNode = (state: ClusterState, name: string): E.Either<ApiError, ClusterState> => {
   const result = applyAction(state, { type: 'delete', by: USER, ref: { kind: 'Node', name } })
+  return E.isLeft(result) ? result : E.right(result.right.state)
+}
+
+type StatusRecord = Record<string, unknown>
+
+/** Turns every running container of a status list into one that exited now with `exitCode`. */
+const exitRunning = (statuses: unknown, exitCode: number, now: string): { readonly list: unknown; readonly killed: number } => {
+  if (!Array.isArray(statuses)) return { list: statuses, killed: 0 }
+  let killed = 0
+  const list = (statuses as StatusRecord[]).map((c) => {
+    const running = (c['state'] as StatusRecord | undefined)?.['running'] as StatusRecord | undefined
+    if (running === undefined) return c
+    killed++
+    const terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: running['startedAt'], finishedAt: now }
+    return { ...c, state: { terminated }, ready: false, started: false }
+  })
+  return { list, killed }
+}
+
+/**
+ * Kills a pod's running containers: each exits now with `exitCode` (137 by default, as after
+ * SIGKILL), as the container runtime would report it. The kubelet then does what it does with
+ * any exit: restart per `restartPolicy` (with CrashLoopBackOff), or end the pod Succeeded /
+ * Failed. A pod that is missing, has no running container, or sits on a node whose kubelet is
+ * stopped (nobody would report the exit) is an error and the state is untouched.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, apply, advance, killPod, get } from 'kubesim'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import * as O from 'fp-ts/lib/Option.js'
+ * const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } }
+ * const running = E.flatMap((s: ReturnType<typeof createCluster>) => advance(s, '5s'))(apply(createCluster({ nodes: 1 }), pod))
+ * const killed = E.flatMap((s: ReturnType<typeof createCluster>) => killPod(s, { namespace: 'default', name: 'web' }, 137))(running)
+ * const after = E.flatMap((s: ReturnType<typeof createCluster>) => advance(s, '1s'))(killed)
+ * const status = E.isRight(after) ? get(after.right, 'Pod', 'default', 'web') : O.none
+ * const web = O.isSome(status) ? (status.value['status'] as { containerStatuses: { restartCount: number; lastState: { terminated?: { exitCode: number } } }[] }).containerStatuses[0] : undefined
+ * expect(web?.restartCount).toBe(1)
+ * expect(web?.lastState.terminated?.exitCode).toBe(137)
+ * ```
+ */
+export const killPod = (state: ClusterState, ref: { readonly namespace?: string; readonly name: string }, exitCode = 137): E.Either<ApiError, ClusterState> => {
+  const namespace = ref.namespace ?? 'default'
+  const pod = getObject(state.objects, { kind: 'Pod', namespace, name: ref.name })
+  if (pod === undefined) return E.left(notFoundError(kindInfo('Pod') as KindInfo, ref.name, namespace))
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255)
+    return E.left(badRequestError(`exit code must be an integer between 0 and 255, got ${exitCode}`))
+  const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName
+  const node = nodeName === undefined ? undefined : getObject(state.objects, { kind: 'Node', name: nodeName })
+  if (node?.metadata.annotations?.[KUBELET_STOPPED_ANNOTATION] !== undefined)
+    return E.left(badRequestError(`cannot kill pod "${ref.name}": the kubelet on node "${nodeName ?? ''}" is stopped`))
+  const status = (pod['status'] ?? {}) as StatusRecord
+  const now = formatTimestamp(state.now)
+  const init = exitRunning(status['initContainerStatuses'], exitCode, now)
+  const app = exitRunning(status['containerStatuses'], exitCode, now)
+  if (init.killed + app.killed === 0) return E.left(badRequestError(`cannot kill pod "${ref.name}": it has no running containers`))
+  const next = {
+    ...pod,
+    status: { ...status, ...(init.killed > 0 ? { initContainerStatuses: init.list } : {}), ...(app.killed > 0 ? { containerStatuses: app.list } : {}) },
+  }
+  const result = applyAction(state, { type: 'updateStatus', object: next, by: 'fault-injector' })
   return E.isLeft(result) ? result : E.right(result.right.state)
 }

@@ -71,12 +71,25 @@ const rewriteImports = (code: string): string =>
 
 const examples = sourceFiles(SRC).flatMap(extractExamples)
 
+const DOCS = join(import.meta.dirname, '../../docs')
+const README = join(import.meta.dirname, '../../README.md')
+
+/** Every ```ts block of the guides and the README that asserts something is run too. */
+const extractGuideExamples = (file: string): Example[] => {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)]
+    .filter((m) => /expect\(/.test(m[1] ?? ''))
+    .map((m) => ({ file: relative(join(SRC, '..'), file), line: text.slice(0, m.index).split('\n').length, code: m[1] ?? '' }))
+}
+
+const guideExamples = [README, ...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f))].flatMap(extractGuideExamples)
+
 describe('doc examples', () => {
   it('finds examples in the source', () => {
     expect(examples.length).toBeGreaterThan(50)
   })
 
-  for (const example of examples) {
+  for (const example of [...examples, ...guideExamples]) {
     it(`${example.file}:${example.line}`, async () => {
       expect(example.code).toMatch(/expect\(/)
       const js = transformSync(rewriteImports(example.code), { loader: 'ts', format: 'esm' }).code
