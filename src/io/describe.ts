@@ -665,7 +665,9 @@ const eventsFor = (state: ClusterState, object: Obj): ReadonlyArray<Obj> => {
   })
   const last = (e: Obj): number => timestampMs(e['lastTimestamp']) ?? timestampMs(e['eventTime']) ?? timestampMs(e['firstTimestamp']) ?? 0
   const first = (e: Obj): number => timestampMs(e['firstTimestamp']) ?? timestampMs(e['eventTime']) ?? 0
-  return [...matching].sort((a, b) => last(a) - last(b) || first(a) - first(b))
+  // Within one second, the order they were written in (resourceVersions grow with every write).
+  const written = (e: Obj): number => Number(str(at(e, 'metadata', 'resourceVersion'))) || 0
+  return [...matching].sort((a, b) => last(a) - last(b) || first(a) - first(b) || written(a) - written(b))
 }
 
 /** kubectl's `DescribeEvents`: flushes the columns above, then the events table. */
