@@ -374,3 +374,12 @@ export {
 export type { PodBehaviour, BehaviourModel, ParsedAnnotations } from './sim/behaviour.js'
 export { nodeInternalIp, nodePodRange, firstFreePodIp, usedPodIps } from './network/podIps.js'
 export { describeObject } from './io/describe.js'
+
+// Scenarios
+export { parseScenario, formatScenarioError, STEP_TYPES, NODE_OPERATIONS } from './scenario/model.js'
+export type { Scenario, ScenarioStep, ScenarioCluster, ScenarioError, BehaviourRule, Expectation, Check, ManifestSourceRef, NodeOperation } from './scenario/model.js'
+export { runScenario, runScenarioSteps, scenarioFiles, stepTitle } from './scenario/run.js'
+export type { ScenarioRun, StepReport, ScenarioFiles } from './scenario/run.js'
+export { checkExpectation } from './scenario/expect.js'
+export { parseFieldPath, valueAtPath } from './scenario/path.js'
+export type { PathSegment } from './scenario/path.js'

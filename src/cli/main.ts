@@ -21,6 +21,7 @@ import { storedKinds } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type ApiError, formatApiError } from '../validation/apiError.js'
 import { readManifestSources } from './files.js'
+import { runScenarioFile } from './scenario.js'
 
 /** Where the CLI writes. Tests pass buffers; the bin passes the process streams. */
 export interface CliIo {
@@ -283,6 +284,17 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       }
       io.out(objects.map((o) => describeObject(built.state, o)).join('\n\n'))
       return 0
+    }),
+  )
+
+  const runCommand = program
+    .command('run')
+    .description('run a scenario file: set up a cluster, apply its steps, check its expectations')
+    .argument('<scenario>', 'a scenario YAML file (see docs/scenarios.md)')
+  runCommand.action(
+    run(async () => {
+      const [path] = runCommand.processedArgs as [string]
+      return runScenarioFile(path, io)
     }),
   )
 

@@ -165,10 +165,19 @@ export const PodTemplateSpec = t.partial({ metadata: ObjectMeta, spec: PodSpec }
 /** The template controllers create pods from. */
 export type PodTemplateSpec = t.TypeOf<typeof PodTemplateSpec>
 
+// The kubelet and the binding subresource write `lastProbeTime: null`, as Kubernetes serialises a
+// nil time; the value passes through. The static type stays `string`, as in kubernetes-types.
+const NullableTime = new t.Type<string, string, unknown>(
+  'string',
+  t.string.is,
+  (u, c) => (u === null ? t.success(u as unknown as string) : t.string.validate(u, c)),
+  t.identity,
+)
+
 /** A pod condition (`PodScheduled`, `Initialized`, `ContainersReady`, `Ready`). */
 export const PodCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ reason: t.string, message: t.string, lastTransitionTime: t.string, lastProbeTime: t.string }),
+  t.partial({ reason: t.string, message: t.string, lastTransitionTime: t.string, lastProbeTime: NullableTime }),
 ])
 /** A pod condition. */
 export type PodCondition = t.TypeOf<typeof PodCondition>

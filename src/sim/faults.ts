@@ -215,7 +215,7 @@ const exitRunning = (statuses: unknown, exitCode: number, now: string): { readon
  * expect(web?.lastState.terminated?.exitCode).toBe(137)
  * ```
  */
-export const killPod = (state: ClusterState, ref: { readonly namespace?: string; readonly name: string }, exitCode = 137): E.Either<ApiError, ClusterState> => {
+export const killPod = (state: ClusterState, ref: { readonly namespace?: string | undefined; readonly name: string }, exitCode = 137): E.Either<ApiError, ClusterState> => {
   const namespace = ref.namespace ?? 'default'
   const pod = getObject(state.objects, { kind: 'Pod', namespace, name: ref.name })
   if (pod === undefined) return E.left(notFoundError(kindInfo('Pod') as KindInfo, ref.name, namespace))

@@ -110,8 +110,8 @@ describe('exported functions are documented', () => {
       const value = (kubesim as Record<string, unknown>)[name]
       if (typeof value !== 'function') return false
       if (/^[A-Z]/.test(name)) return false // io-ts codecs (callable objects are not functions here)
-      const decl = new RegExp(`\\*/\\s*\\nexport (const|function) ${name}\\b`)
-      const withExample = new RegExp(`@example(?:(?!\\*/)[\\s\\S]){0,6000}\\*/\\s*\\nexport (const|function) ${name}\\b`)
+      const decl = new RegExp(`\\*/\\s*\\nexport (const|function\\*?) ${name}\\b`)
+      const withExample = new RegExp(`@example(?:(?!\\*/)[\\s\\S]){0,6000}\\*/\\s*\\nexport (const|function\\*?) ${name}\\b`)
       return !decl.test(allText) || !withExample.test(allText)
     })
     expect(undocumented).toEqual([])

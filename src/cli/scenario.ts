@@ -1,0 +1,63 @@
+/**
+ * `kubesim run <scenario>`: reads a scenario file and the manifest files it names, runs it,
+ * and prints one line per step. Exit code 0 when every step and expectation passed, 1 when one
+ * failed (with the reason), 2 when the file itself is invalid.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { humanDuration } from '../io/age.js'
+import { formatScenarioError, parseScenario } from '../scenario/model.js'
+import { runScenarioSteps, scenarioFiles } from '../scenario/run.js'
+import type { CliIo } from './main.js'
+
+const readText = async (path: string): Promise<string | undefined> => {
+  try {
+    return await readFile(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs one scenario file, printing progress; returns the exit code. */
+export const runScenarioFile = async (path: string, io: CliIo): Promise<number> => {
+  const text = await readText(path)
+  if (text === undefined) {
+    io.err(`error: the path "${path}" does not exist\n`)
+    return 1
+  }
+  const parsed = parseScenario(text)
+  if (E.isLeft(parsed)) {
+    io.err(parsed.left.map((e) => formatScenarioError(path, e)).join('\n') + '\n')
+    return 2
+  }
+  const scenario = parsed.right
+  // Manifest paths are relative to the scenario file, as in a kustomization.
+  const files = new Map<string, string>()
+  for (const file of scenarioFiles(scenario)) {
+    const content = await readText(resolve(dirname(path), file))
+    if (content !== undefined) files.set(file, content)
+  }
+  const total = scenario.steps.length
+  const width = String(total).length
+  if (scenario.name !== undefined) io.out(`scenario: ${scenario.name}\n`)
+  const steps = runScenarioSteps(scenario, files)
+  for (;;) {
+    const next = steps.next()
+    if (next.done === true) {
+      const result = next.value
+      if (result.setupError !== undefined) {
+        io.err(`error: cannot create the cluster: ${result.setupError}\n`)
+        return 1
+      }
+      io.out(result.ok ? `PASS ${total} step${total === 1 ? '' : 's'}\n` : `FAIL at step ${result.steps.length} of ${total}\n`)
+      return result.ok ? 0 : 1
+    }
+    const report = next.value
+    const mark = report.failures.length === 0 ? 'ok  ' : 'FAIL'
+    io.out(`[${String(report.index + 1).padStart(width)}/${total}] ${mark} ${report.title}  (line ${report.line}, t+${humanDuration(report.elapsedMs)})\n`)
+    for (const failure of report.failures) io.err(`${path}:${failure.replace(/^line (\d+): /, '$1: ')}\n`)
+  }
+}
