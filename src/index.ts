@@ -335,6 +335,7 @@ export type { TaintLike, TolerationLike } from './scheduling/taints.js'
 
 // Scheduling
 export { explainScheduling } from './scheduling/explain.js'
+export { formatSchedulingExplanation } from './io/explainScheduling.js'
 export type { SchedulingExplanation, NodeExplanation, PluginScore } from './scheduling/explain.js'
 export { fitErrorMessage, PREEMPTION_NOT_HELPFUL, PREEMPTION_NO_VICTIMS } from './scheduling/fitError.js'
 export type { NodeRejection } from './scheduling/fitError.js'

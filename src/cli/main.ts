@@ -7,7 +7,10 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
 import { describeObject } from '../io/describe.js'
+import { formatSchedulingExplanation } from '../io/explainScheduling.js'
+import { explainScheduling } from '../scheduling/explain.js'
 import { formatTable } from '../io/table.js'
 import { type ManifestDocument, parseManifests, toJson, toYaml } from '../io/yaml.js'
 import { parseDuration } from '../objects/duration.js'
@@ -283,6 +286,33 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         return 0
       }
       io.out(objects.map((o) => describeObject(built.state, o)).join('\n\n'))
+      return 0
+    }),
+  )
+
+  const explainCommand = clusterOptions(
+    program
+      .command('explain-scheduling')
+      .description('apply manifests to a fresh cluster and show, node by node, why the scheduler would or would not place a pod there')
+      .argument('<pod>', 'the pod name'),
+  )
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--advance <duration>', ADVANCE_HELP)
+  explainCommand.action(
+    run(async () => {
+      const [podName] = explainCommand.processedArgs as [string]
+      const flags = explainCommand.opts<ClusterFlags & { namespace: string }>()
+      const built = await buildCluster({ ...flags, settle: true }, io, 'describe')
+      if (built === undefined) return 1
+      const explained = explainScheduling(built.state, { kind: 'Pod', namespace: flags.namespace, name: podName })
+      if (O.isNone(explained)) {
+        io.err(`Error from server (NotFound): pods "${podName}" not found\n`)
+        return 1
+      }
+      const pod = list(built.state, 'Pod', { namespace: flags.namespace }).find((p) => p.metadata.name === podName)
+      const boundTo = (pod?.['spec'] as { nodeName?: string } | undefined)?.nodeName
+      if (boundTo !== undefined) io.out(`pod ${flags.namespace}/${podName} is bound to ${boundTo}; this is what the scheduler would decide for it now:\n\n`)
+      io.out(formatSchedulingExplanation(explained.value))
       return 0
     }),
   )

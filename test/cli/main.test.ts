@@ -160,3 +160,26 @@ describe('--advance on get and apply', () => {
     expect((await run('apply', '-f', join(EXAMPLES, 'shop.yaml'), '--advance', '-')).code).toBe(1)
   })
 })
+
+describe('kubesim explain-scheduling', () => {
+  it('shows per-node filters and scores for a pod, and says when it is already bound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-explain-'))
+    const file = join(dir, 'pods.yaml')
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: web, image: nginx}]}',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: huge}\nspec: {containers: [{name: c, image: x, resources: {requests: {cpu: "64"}}}]}',
+      ].join('\n---\n'),
+    )
+    const huge = await run('explain-scheduling', 'huge', '-f', file, '--nodes', '2')
+    expect(huge.code).toBe(0)
+    expect(huge.out).toMatch(/^NODE\s+FIT\s+SCORE\s+DETAILS\nnode-1\s+NodeResourcesFit\s+-\s+Insufficient cpu\n/)
+    expect(huge.out).toContain('0/2 nodes are available: 2 Insufficient cpu.')
+    const web = await run('explain-scheduling', 'web', '-f', file, '--nodes', '2')
+    expect(web.out).toMatch(/^pod default\/web is bound to node-[12]; /)
+    const missing = await run('explain-scheduling', 'nope', '-f', file)
+    expect(missing.code).toBe(1)
+    expect(missing.err).toBe('Error from server (NotFound): pods "nope" not found\n')
+  })
+})
