@@ -384,3 +384,18 @@ export type { ScenarioRun, StepReport, ScenarioFiles } from './scenario/run.js'
 export { checkExpectation } from './scenario/expect.js'
 export { parseFieldPath, valueAtPath } from './scenario/path.js'
 export type { PathSegment } from './scenario/path.js'
+
+// Jobs and CronJobs (batch/v1)
+export {
+  jobController,
+  ttlAfterFinishedController,
+  jobPodFailureBackoffMs,
+  DEFAULT_JOB_POD_FAILURE_BACKOFF_MS,
+  MAX_JOB_POD_FAILURE_BACKOFF_MS,
+  JOB_TRACKING_FINALIZER,
+  JOB_COMPLETION_INDEX_ANNOTATION,
+  JOB_INDEX_FAILURE_COUNT_ANNOTATION,
+  JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
+} from './controllers/job.js'
+export { cronJobController, mostRecentScheduleTime, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION } from './controllers/cronJob.js'
+export type { ScheduleEvaluation } from './controllers/cronJob.js'

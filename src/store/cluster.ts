@@ -14,6 +14,8 @@ import { namespaceLifecycle } from '../controllers/namespaceLifecycle.js'
 import { nodeLifecycle } from '../controllers/nodeLifecycle.js'
 import { kubelet } from '../controllers/kubelet.js'
 import { scheduler } from '../controllers/scheduler.js'
+import { jobController, ttlAfterFinishedController } from '../controllers/job.js'
+import { cronJobController } from '../controllers/cronJob.js'
 import type { BehaviourModel } from '../sim/behaviour.js'
 import { type NodeOptions, nodePodCidr, registerNodeActions } from '../sim/nodes.js'
 import type { KubeObject } from '../objects/object.js'
@@ -64,7 +66,7 @@ export interface ClusterOptions {
  * expect(defaultControllers.map((c) => c.name)).toContain('garbage-collector')
  * ```
  */
-export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, scheduler, kubelet, garbageCollector]
+export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, scheduler, kubelet, jobController, ttlAfterFinishedController, cronJobController, garbageCollector]
 
 /** Default configuration values. */
 export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {

@@ -17,3 +17,7 @@ export {
   mutatedManifest,
 } from './arbitraries.js'
 export { isDns1123Label, isDns1035Label, isQualifiedName, isValidLabelValue } from '../validation/names.js'
+export { CORE_INVARIANTS, checkInvariants, formatViolation } from './invariants.js'
+export type { Invariant, Violation } from './invariants.js'
+export { advanceChecked } from './checked.js'
+export type { CheckedFailure, CheckedOptions } from './checked.js'

@@ -1,0 +1,275 @@
+/**
+ * Safety invariants of a Kubernetes cluster, as named predicates over a state (and, for the
+ * ones about change, the state before). Each returns readable violations: which invariant,
+ * which object, which field, what was expected and what was found. They are the oracles of
+ * property tests: check them after every step and any counterexample fast-check finds is a
+ * bug in a controller, the reducer or the engine. Numbered after the reliability reference
+ * (I1, I2, ...); controllers add their own as they land.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeWithFieldErrors } from '../objects/decodeErrors.js'
+import { kindInfo } from '../objects/kinds.js'
+import { modelFor } from '../objects/models.js'
+import { formatRef, type KubeObject, refOf } from '../objects/object.js'
+import { nodeAllocatable, podRequests, holdsNodeResources } from '../scheduling/resources.js'
+import { isTolerated, TAINT_UNSCHEDULABLE, type TaintLike, type TolerationLike } from '../scheduling/taints.js'
+import { getObject, storedKinds, listObjects } from '../store/objectStore.js'
+import type { ClusterState } from '../store/state.js'
+import { formatFieldError } from '../validation/fieldError.js'
+import { validateObjectMeta } from '../validation/metadata.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** One broken invariant on one object. */
+export interface Violation {
+  /** The invariant's name, e.g. `I10 node capacity`. */
+  readonly invariant: string
+  /** The object, e.g. `Node node-1` or `Pod default/web`. */
+  readonly object: string
+  readonly field: string
+  readonly expected: string
+  readonly actual: string
+}
+
+/** A named safety property, checked on a state and, when given, the state before it. */
+export interface Invariant {
+  readonly name: string
+  readonly check: (state: ClusterState, previous: ClusterState | undefined) => ReadonlyArray<Violation>
+}
+
+// ---------------------------------------------------------------------------------------------
+// getters
+// ---------------------------------------------------------------------------------------------
+
+const allObjects = (state: ClusterState): KubeObject[] => storedKinds(state.objects).flatMap((kind) => [...listObjects(state.objects, kind)])
+
+const violation = (invariant: string, object: KubeObject | string, field: string, expected: string, actual: string): Violation => ({
+  invariant,
+  object: typeof object === 'string' ? object : formatRef(refOf(object)),
+  field,
+  expected,
+  actual,
+})
+
+/** Objects present in both states with the same uid, as [before, after]. */
+const survivors = (state: ClusterState, previous: ClusterState, kind?: string): Array<readonly [KubeObject, KubeObject]> => {
+  const pairs: Array<readonly [KubeObject, KubeObject]> = []
+  for (const before of kind === undefined ? allObjects(previous) : listObjects(previous.objects, kind)) {
+    const after = getObject(state.objects, refOf(before))
+    if (after !== undefined && after !== before && after.metadata.uid === before.metadata.uid) pairs.push([before, after])
+  }
+  return pairs
+}
+
+const nodeNameOf = (pod: KubeObject): string | undefined => {
+  const name = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName
+  return name === undefined || name === '' ? undefined : name
+}
+
+// ---------------------------------------------------------------------------------------------
+// the invariants
+// ---------------------------------------------------------------------------------------------
+
+const I1 = 'I1 single controller'
+const singleController: Invariant = {
+  name: I1,
+  check: (state) =>
+    allObjects(state).flatMap((o) => {
+      const controllers = (o.metadata.ownerReferences ?? []).filter((r) => r.controller === true)
+      return controllers.length <= 1 ? [] : [violation(I1, o, 'metadata.ownerReferences', 'at most one controller reference', controllers.map((r) => `${r.kind}/${r.name}`).join(', '))]
+    }),
+}
+
+const I2_UID = 'I2 unique uids'
+const uniqueUids: Invariant = {
+  name: I2_UID,
+  check: (state) => {
+    const seen = new Map<string, KubeObject>()
+    const found: Violation[] = []
+    for (const o of allObjects(state)) {
+      const uid = o.metadata.uid
+      if (uid === undefined || uid === '') {
+        found.push(violation(I2_UID, o, 'metadata.uid', 'a uid', 'none'))
+        continue
+      }
+      const other = seen.get(uid)
+      if (other !== undefined) found.push(violation(I2_UID, o, 'metadata.uid', 'unique', `shared with ${formatRef(refOf(other))}`))
+      seen.set(uid, o)
+    }
+    return found
+  },
+}
+
+const I2_NODE = 'I2 nodeName never changes'
+const nodeNameStable: Invariant = {
+  name: I2_NODE,
+  check: (state, previous) =>
+    previous === undefined
+      ? []
+      : survivors(state, previous, 'Pod').flatMap(([before, after]) => {
+          const was = nodeNameOf(before)
+          const is = nodeNameOf(after)
+          return was === undefined || was === is ? [] : [violation(I2_NODE, after, 'spec.nodeName', JSON.stringify(was), JSON.stringify(is ?? ''))]
+        }),
+}
+
+const I2_IMMUTABLE = 'I2 immutable fields'
+/** Every write, including the controllers' own, must pass the kind's update validation. */
+const immutableFields: Invariant = {
+  name: I2_IMMUTABLE,
+  check: (state, previous) =>
+    previous === undefined
+      ? []
+      : survivors(state, previous).flatMap(([before, after]) => {
+          const model = modelFor(after.kind)
+          if (model?.validateUpdate === undefined) return []
+          return model.validateUpdate(after, before).map((e) => violation(I2_IMMUTABLE, after, e.field, 'unchanged (immutable)', formatFieldError(e)))
+        }),
+}
+
+const I3 = 'I3 observedGeneration'
+const observedGeneration: Invariant = {
+  name: I3,
+  check: (state, previous) => {
+    const found: Violation[] = []
+    for (const o of allObjects(state)) {
+      const observed = (o['status'] as { observedGeneration?: unknown } | undefined)?.observedGeneration
+      const generation = o.metadata.generation
+      if (typeof observed === 'number' && typeof generation === 'number' && observed > generation)
+        found.push(violation(I3, o, 'status.observedGeneration', `<= metadata.generation (${generation})`, String(observed)))
+    }
+    if (previous !== undefined)
+      for (const [before, after] of survivors(state, previous)) {
+        const was = (before['status'] as { collisionCount?: unknown } | undefined)?.collisionCount
+        const is = (after['status'] as { collisionCount?: unknown } | undefined)?.collisionCount
+        if (typeof was === 'number' && !(typeof is === 'number' && is >= was))
+          found.push(violation(I3, after, 'status.collisionCount', `>= ${was} (never decreases)`, String(is)))
+      }
+    return found
+  },
+}
+
+const I10_CAPACITY = 'I10 node capacity'
+const nodeCapacity: Invariant = {
+  name: I10_CAPACITY,
+  check: (state) =>
+    listObjects(state.objects, 'Node').flatMap((node) => {
+      const allocatable = nodeAllocatable(node)
+      const holding = listObjects(state.objects, 'Pod').filter((p) => nodeNameOf(p) === node.metadata.name && holdsNodeResources(p))
+      const used: Record<string, number> = {}
+      for (const pod of holding) for (const [resource, amount] of Object.entries(podRequests(pod))) used[resource] = (used[resource] ?? 0) + amount
+      return Object.entries(used).flatMap(([resource, amount]) => {
+        const limit = allocatable[resource] ?? 0
+        return amount <= limit ? [] : [violation(I10_CAPACITY, node, `status.allocatable.${resource}`, `requests <= ${limit}`, String(amount))]
+      })
+    }),
+}
+
+const I10_BINDING = 'I10 bindings respect the node'
+/** A pod the scheduler binds must go to a node that accepts it: schedulable and its hard taints tolerated. */
+const bindingRespectsNode: Invariant = {
+  name: I10_BINDING,
+  check: (state, previous) =>
+    previous === undefined
+      ? []
+      : survivors(state, previous, 'Pod').flatMap(([before, after]) => {
+          const target = nodeNameOf(after)
+          if (nodeNameOf(before) !== undefined || target === undefined) return []
+          const node = getObject(previous.objects, { kind: 'Node', name: target })
+          if (node === undefined) return [violation(I10_BINDING, after, 'spec.nodeName', 'an existing node', target)]
+          const spec = (node['spec'] ?? {}) as { unschedulable?: boolean; taints?: ReadonlyArray<TaintLike> }
+          const tolerations = ((after['spec'] as { tolerations?: ReadonlyArray<TolerationLike> }).tolerations ?? []) as ReadonlyArray<TolerationLike>
+          if (spec.unschedulable === true && !isTolerated(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }))
+            return [violation(I10_BINDING, after, 'spec.nodeName', 'a schedulable node', `${target} (cordoned)`)]
+          const untolerated = (spec.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !isTolerated(tolerations, t))
+          return untolerated === undefined
+            ? []
+            : [violation(I10_BINDING, after, 'spec.nodeName', 'a node whose NoSchedule/NoExecute taints the pod tolerates', `${target} (taint ${untolerated.key}:${untolerated.effect})`)]
+        }),
+}
+
+const I15 = 'I15 validation closure'
+/** Nothing a controller writes may be something the API server would refuse from a user. */
+const validationClosure: Invariant = {
+  name: I15,
+  check: (state) =>
+    allObjects(state).flatMap((o) => {
+      const model = modelFor(o.kind)
+      const info = kindInfo(o.kind)
+      if (model === undefined || info === undefined) return []
+      const decoded = decodeWithFieldErrors(model.codec, o)
+      const errors = E.isLeft(decoded) ? decoded.left : [...validateObjectMeta(o.metadata, info, { namespaced: info.namespaced }), ...model.validate(o)]
+      return errors.map((e) => violation(I15, o, e.field, 'a valid object', formatFieldError(e)))
+    }),
+}
+
+/**
+ * The invariants of the core: ownership (I1), identity and immutability (I2), generations (I3),
+ * node capacity and bindings (I10) and validation closure (I15).
+ *
+ * @category testing
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { CORE_INVARIANTS } from 'kubesim/testing'
+ * expect(CORE_INVARIANTS.map((i) => i.name)).toContain('I10 node capacity')
+ * ```
+ */
+export const CORE_INVARIANTS: ReadonlyArray<Invariant> = [
+  singleController,
+  uniqueUids,
+  nodeNameStable,
+  immutableFields,
+  observedGeneration,
+  nodeCapacity,
+  bindingRespectsNode,
+  validationClosure,
+]
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Checks invariants on a state (and the change from `previous`, when given); returns every
+ * violation, or an empty list.
+ *
+ * @category testing
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, applyAction } from 'kubesim'
+ * import { checkInvariants, formatViolation } from 'kubesim/testing'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * const s0 = createCluster({ nodes: 1 })
+ * expect(checkInvariants(s0)).toEqual([])
+ * // Bind a pod that asks for more cpu than the node has, bypassing the scheduler.
+ * const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big', namespace: 'default' }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] } }
+ * const s1 = applyAction(s0, { type: 'create', object: pod, by: 'user' })
+ * const found = E.isRight(s1) ? checkInvariants(s1.right.state, s0).map(formatViolation) : []
+ * expect(found).toEqual(['I10 node capacity: Node node-1 status.allocatable.cpu: expected requests <= 4000, got 64000'])
+ * ```
+ */
+export const checkInvariants = (
+  state: ClusterState,
+  previous?: ClusterState,
+  invariants: ReadonlyArray<Invariant> = CORE_INVARIANTS,
+): ReadonlyArray<Violation> => invariants.flatMap((invariant) => invariant.check(state, previous))
+
+/**
+ * One line per violation: `invariant: object field: expected ..., got ...`.
+ *
+ * @category testing
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { formatViolation } from 'kubesim/testing'
+ * expect(formatViolation({ invariant: 'I3 observedGeneration', object: 'Deployment default/web', field: 'status.observedGeneration', expected: '<= 2', actual: '3' }))
+ *   .toBe('I3 observedGeneration: Deployment default/web status.observedGeneration: expected <= 2, got 3')
+ * ```
+ */
+export const formatViolation = (v: Violation): string => `${v.invariant}: ${v.object} ${v.field}: expected ${v.expected}, got ${v.actual}`
