@@ -28,9 +28,38 @@ export type { Rng } from './sim/rng.js'
 export type { Action, Controller, EventRecord, PropagationPolicy } from './controllers/controller.js'
 export { garbageCollector } from './controllers/garbageCollector.js'
 export { namespaceLifecycle } from './controllers/namespaceLifecycle.js'
+export { eventTtlController } from './controllers/eventTtl.js'
 export { scheduler, SCHEDULER_NAME } from './controllers/scheduler.js'
 export type { SchedulerMemory } from './controllers/scheduler.js'
+// Jobs and CronJobs (batch/v1)
+export {
+  jobController,
+  ttlAfterFinishedController,
+  jobPodFailureBackoffMs,
+  DEFAULT_JOB_POD_FAILURE_BACKOFF_MS,
+  MAX_JOB_POD_FAILURE_BACKOFF_MS,
+  JOB_TRACKING_FINALIZER,
+  JOB_COMPLETION_INDEX_ANNOTATION,
+  JOB_INDEX_FAILURE_COUNT_ANNOTATION,
+  JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
+} from './controllers/job.js'
+export { cronJobController, mostRecentScheduleTime, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION } from './controllers/cronJob.js'
+export type { ScheduleEvaluation } from './controllers/cronJob.js'
 export { kubelet, kubeletIsUp, fakeImageId, crashLoopDelayMs, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BACKOFF_RESET_MS } from './controllers/kubelet.js'
+// Workload controllers: ReplicaSet and Deployment
+export { replicaSetController, BURST_REPLICAS, POD_DELETION_COST_ANNOTATION } from './controllers/replicaSet.js'
+export { deploymentController, resolveFenceposts } from './controllers/deployment.js'
+export { computePodTemplateHash, POD_TEMPLATE_HASH_LABEL } from './controllers/deployment/podTemplateHash.js'
+export {
+  REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  CHANGE_CAUSE_ANNOTATION,
+  RESTARTED_AT_ANNOTATION,
+} from './controllers/deployment/revisions.js'
+export { rolloutUndo, rolloutRestart, rolloutPause, rolloutResume, rolloutStatus, rolloutHistory } from './store/rollout.js'
+export type { RolloutStatus } from './store/rollout.js'
 
 // Objects
 export type { KubeObject, ObjectRef } from './objects/object.js'
@@ -380,22 +409,36 @@ export { describeObject } from './io/describe.js'
 export { parseScenario, formatScenarioError, STEP_TYPES, NODE_OPERATIONS } from './scenario/model.js'
 export type { Scenario, ScenarioStep, ScenarioCluster, ScenarioError, BehaviourRule, Expectation, Check, ManifestSourceRef, NodeOperation } from './scenario/model.js'
 export { runScenario, runScenarioSteps, scenarioFiles, stepTitle } from './scenario/run.js'
-export type { ScenarioRun, StepReport, ScenarioFiles } from './scenario/run.js'
+export type { ScenarioRun, StepReport, ScenarioFiles, RunScenarioOptions } from './scenario/run.js'
 export { checkExpectation } from './scenario/expect.js'
 export { parseFieldPath, valueAtPath } from './scenario/path.js'
 export type { PathSegment } from './scenario/path.js'
 
-// Jobs and CronJobs (batch/v1)
+// Services, EndpointSlices, DNS and routing
+export { endpointSliceController, MAX_ENDPOINTS_PER_SLICE, SERVICE_NAME_LABEL, MANAGED_BY_LABEL, ENDPOINT_SLICE_CONTROLLER } from './controllers/endpointSlice.js'
+export { loadBalancerController } from './controllers/loadBalancer.js'
+export { resolveDns, DNS_TTL, DNS_SCHEMA_VERSION } from './network/dns.js'
+export type { DnsAnswer, DnsRecord, DnsRecordType, ResolveDnsOptions } from './network/dns.js'
+export { route, pickBackend, matchIngress } from './network/route.js'
+export type { Route, RouteRequest, RouteError, RouteErrorReason, Backend, IngressMatch } from './network/route.js'
+
+// StatefulSets, DaemonSets, rollout history and storage claims
+export { CONTROLLER_REVISION_HASH_LABEL, hashControllerRevision, controllerRevisionName } from './controllers/controllerRevision.js'
+export { daemonSetController, daemonPodTolerations, nodeShouldRunDaemonPod, POD_TEMPLATE_GENERATION_LABEL } from './controllers/daemonSet.js'
+export type { NodeVerdict } from './controllers/daemonSet.js'
 export {
-  jobController,
-  ttlAfterFinishedController,
-  jobPodFailureBackoffMs,
-  DEFAULT_JOB_POD_FAILURE_BACKOFF_MS,
-  MAX_JOB_POD_FAILURE_BACKOFF_MS,
-  JOB_TRACKING_FINALIZER,
-  JOB_COMPLETION_INDEX_ANNOTATION,
-  JOB_INDEX_FAILURE_COUNT_ANNOTATION,
-  JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
-} from './controllers/job.js'
-export { cronJobController, mostRecentScheduleTime, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION } from './controllers/cronJob.js'
-export type { ScheduleEvaluation } from './controllers/cronJob.js'
+  statefulSetController,
+  isStuckOrderedRollout,
+  parseStatefulPodName,
+  statefulSetClaimName,
+  STATEFULSET_POD_NAME_LABEL,
+  POD_INDEX_LABEL,
+} from './controllers/statefulSet.js'
+export { volumeBinder, DEFAULT_STORAGE_CLASS, STORAGE_ANNOTATIONS } from './controllers/volumeBinder.js'
+export { REASON_UNBOUND_IMMEDIATE_PVC } from './scheduling/volumeBinding.js'
+
+// Timeline reports (kubesim run --report)
+export { timelineRecorder } from './report/timeline.js'
+export type { Timeline, TimelineOptions, TimelineRecorder, TimelineEvent, TimelinePoint, PodCounts, WorkloadSeries, WorkloadParent, NodeTimeline, NodePoint, NodeReadiness } from './report/timeline.js'
+export { renderReportHtml } from './report/html.js'
+export type { ReportInput, ReportMark } from './report/html.js'

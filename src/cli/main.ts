@@ -24,7 +24,13 @@ import { storedKinds } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type ApiError, formatApiError } from '../validation/apiError.js'
 import { readManifestSources } from './files.js'
+import { runResolve, runRoute } from './network.js'
+import { renderReportHtml } from '../report/html.js'
+import { timelineRecorder } from '../report/timeline.js'
+import { writeFile } from 'node:fs/promises'
+import { parseTarget, type RolloutVerb, runRollout, runScale } from './rollout.js'
 import { runScenarioFile } from './scenario.js'
+import { formatHappenings, traceCollector } from './happenings.js'
 
 /** Where the CLI writes. Tests pass buffers; the bin passes the process streams. */
 export interface CliIo {
@@ -65,6 +71,7 @@ const buildCluster = async (
   flags: ClusterFlags,
   io: CliIo,
   verb: 'apply' | 'validate' | 'get' | 'describe',
+  observe?: (state: ClusterState) => void,
 ): Promise<{ state: ClusterState; lines: string[] } | undefined> => {
   if (flags.filename.length === 0) throw new CliFailure('error: must specify one of -f and -k')
   if (flags.advance !== undefined) {
@@ -102,8 +109,10 @@ const buildCluster = async (
   const suffix = verb === 'validate' ? ' (server dry run)' : ''
   const lines = applied.right.items.map((item) => `${item.display} ${item.outcome}${suffix}`)
   let state = applied.right.state
+  observe?.(state)
+  const engineOptions = observe === undefined ? {} : { observe }
   if (flags.settle === true) {
-    const settled = settle(state)
+    const settled = settle(state, engineOptions)
     if (E.isLeft(settled)) {
       io.err(`error: ${settled.left.message}\n`)
       return undefined
@@ -111,7 +120,7 @@ const buildCluster = async (
     state = settled.right
   }
   if (flags.advance !== undefined) {
-    const advanced = advance(state, flags.advance)
+    const advanced = advance(state, flags.advance, engineOptions)
     if (E.isLeft(advanced)) {
       io.err(`error: ${advanced.left.message}\n`)
       return undefined
@@ -182,12 +191,19 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   const applyCommand = clusterOptions(program.command('apply').description('apply manifests to a fresh simulated cluster and print the result'))
     .option('--settle', 'run the controllers until nothing changes')
     .option('--advance <duration>', ADVANCE_HELP)
+    .option('--report <file>', 'write an HTML timeline report of the run (pods per workload, nodes, events, final state)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'yaml', 'json', 'name']).default('table'))
   applyCommand.action(
     run(async () => {
-      const flags = applyCommand.opts<ClusterFlags & { output: string }>()
-      const built = await buildCluster(flags, io, 'apply')
+      const flags = applyCommand.opts<ClusterFlags & { output: string; report?: string }>()
+      const recorder = flags.report === undefined ? undefined : timelineRecorder()
+      const built = await buildCluster(flags, io, 'apply', recorder?.observe)
       if (built === undefined) return 1
+      if (recorder !== undefined && flags.report !== undefined) {
+        const title = `kubesim apply -f ${flags.filename.join(' -f ')}${flags.settle === true ? ' --settle' : ''}${flags.advance === undefined ? '' : ` --advance ${flags.advance}`}`
+        await writeFile(flags.report, renderReportHtml({ title, seed: parseInteger('seed', flags.seed, 0), timeline: recorder.timeline() }))
+        io.err(`report written to ${flags.report}\n`)
+      }
       if (flags.output === 'name') {
         io.out(built.lines.map((l) => l.split(' ')[0]).join('\n') + '\n')
         return 0
@@ -236,16 +252,22 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       if (kindArg === 'all') {
         objects = overview(built.state, namespace, flags.allNamespaces === true).filter((o) => o.metadata.namespace !== undefined)
       } else {
-        const info = resolveKindAlias(kindArg)
-        if (info === undefined) throw new CliFailure(`error: the server doesn't have a resource type "${kindArg}"`)
-        objects = list(built.state, info.kind, {
-          ...(info.namespaced && namespace !== undefined ? { namespace } : {}),
-          ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
-        }).filter((o) => name === undefined || o.metadata.name === name)
-        if (name !== undefined && objects.length === 0) {
-          io.err(`Error from server (NotFound): ${resourceName(info)} "${name}" not found\n`)
-          return 1
+        // `svc,endpointslices`: several kinds, listed in the order given, as kubectl does.
+        const collected: KubeObject[] = []
+        for (const part of kindArg.split(',')) {
+          const info = resolveKindAlias(part)
+          if (info === undefined) throw new CliFailure(`error: the server doesn't have a resource type "${part}"`)
+          const found = list(built.state, info.kind, {
+            ...(info.namespaced && namespace !== undefined ? { namespace } : {}),
+            ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
+          }).filter((o) => name === undefined || o.metadata.name === name)
+          if (name !== undefined && found.length === 0) {
+            io.err(`Error from server (NotFound): ${resourceName(info)} "${name}" not found\n`)
+            return 1
+          }
+          collected.push(...found)
         }
+        objects = collected
       }
       if (objects.length === 0 && flags.output !== 'yaml' && flags.output !== 'json') {
         io.err(namespace === undefined ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
@@ -317,14 +339,148 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
     }),
   )
 
+  const advanceCommand = clusterOptions(
+    program
+      .command('advance')
+      .description('apply manifests to a fresh cluster, let virtual time pass, and print what happened: events and Jobs')
+      .argument('<duration>', 'how much virtual time, e.g. 90s, 1h, 7d'),
+  )
+  advanceCommand.action(
+    run(async () => {
+      const [duration] = advanceCommand.processedArgs as [string]
+      const parsedDuration = parseDuration(duration)
+      if (E.isLeft(parsedDuration)) throw new CliFailure(`error: invalid duration ${JSON.stringify(duration)}: ${parsedDuration.left}`)
+      const built = await buildCluster({ ...advanceCommand.opts<ClusterFlags>(), settle: true }, io, 'apply')
+      if (built === undefined) return 1
+      const collector = traceCollector(built.state)
+      const advanced = advance(built.state, parsedDuration.right, { observe: collector.observe })
+      if (E.isLeft(advanced)) {
+        io.err(`error: ${advanced.left.message}\n`)
+        return 1
+      }
+      io.out(formatHappenings(collector.entries(), built.state.now, advanced.right))
+      return 0
+    }),
+  )
+
   const runCommand = program
     .command('run')
     .description('run a scenario file: set up a cluster, apply its steps, check its expectations')
     .argument('<scenario>', 'a scenario YAML file (see docs/scenarios.md)')
+    .option('--report <file>', 'write an HTML timeline report of the run (pods per workload, nodes, events, final state)')
   runCommand.action(
     run(async () => {
       const [path] = runCommand.processedArgs as [string]
-      return runScenarioFile(path, io)
+      const { report } = runCommand.opts<{ report?: string }>()
+      return runScenarioFile(path, io, report === undefined ? {} : { report })
+    }),
+  )
+
+  const rolloutCommand = clusterOptions(
+    program
+      .command('rollout')
+      .description('apply manifests to a fresh cluster, settle it, then run kubectl rollout status|history|undo|restart|pause|resume')
+      .argument('<verb>', 'status, history, undo, restart, pause or resume')
+      .argument('<target>', 'deployment/<name>, or the kind followed by the name')
+      .argument('[name]', 'the name, when the kind is given separately'),
+  )
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--advance <duration>', ADVANCE_HELP)
+    .option('--to-revision <n>', 'undo: the revision to roll back to (default: the previous one)')
+    .option('--revision <n>', 'history: show one revision; status: the revision to wait for')
+    .option('--timeout <duration>', 'status: how much virtual time to watch for (default 10m)')
+  rolloutCommand.action(
+    run(async () => {
+      const [verb, target, name] = rolloutCommand.processedArgs as [string, string, string | undefined]
+      const flags = rolloutCommand.opts<ClusterFlags & { namespace: string; toRevision?: string; revision?: string; timeout?: string }>()
+      const verbs = ['status', 'history', 'undo', 'restart', 'pause', 'resume']
+      if (!verbs.includes(verb)) throw new CliFailure(`error: unknown command "${verb}" for "kubesim rollout" (one of ${verbs.join(', ')})`)
+      const ref = parseTarget(target, name, flags.namespace)
+      if (ref === undefined) throw new CliFailure('error: required resource not specified')
+      const revisionFlag = verb === 'undo' ? flags.toRevision : flags.revision
+      const revision = revisionFlag === undefined ? undefined : parseInteger(verb === 'undo' ? 'to-revision' : 'revision', revisionFlag, 0)
+      const built = await buildCluster({ ...flags, settle: true }, io, 'get')
+      if (built === undefined) return 1
+      const outcome = runRollout(built.state, verb as RolloutVerb, ref, {
+        ...(revision === undefined ? {} : { revision }),
+        ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
+      })
+      if (outcome.out !== '') io.out(outcome.out)
+      if (outcome.err !== '') io.err(outcome.err)
+      return outcome.code
+    }),
+  )
+
+  const scaleCommand = clusterOptions(
+    program
+      .command('scale')
+      .description('apply manifests to a fresh cluster, settle it, then set the replicas of a Deployment, ReplicaSet or StatefulSet')
+      .argument('<target>', 'deployment/<name>, or the kind followed by the name')
+      .argument('[name]', 'the name, when the kind is given separately'),
+  )
+    .requiredOption('--replicas <n>', 'the new number of replicas')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--advance <duration>', ADVANCE_HELP)
+  scaleCommand.action(
+    run(async () => {
+      const [target, name] = scaleCommand.processedArgs as [string, string | undefined]
+      const flags = scaleCommand.opts<ClusterFlags & { namespace: string; replicas: string }>()
+      const ref = parseTarget(target, name, flags.namespace)
+      if (ref === undefined) throw new CliFailure('error: required resource not specified')
+      const replicas = parseInteger('replicas', flags.replicas, 0)
+      const built = await buildCluster({ ...flags, settle: true }, io, 'get')
+      if (built === undefined) return 1
+      const outcome = runScale(built.state, ref, replicas)
+      if (outcome.out !== '') io.out(outcome.out)
+      if (outcome.err !== '') io.err(outcome.err)
+      return outcome.code
+    }),
+  )
+
+  // Networking: where does this name / connection go?
+  const NETWORK_ADVANCE = '1m'
+  const resolveCommand = clusterOptions(
+    program.command('resolve').description('apply manifests, let pods start, and answer a DNS query as the cluster DNS would').argument('<name>', 'a DNS name: web, web.default, web.default.svc.cluster.local, ...'),
+  )
+    .option('--from <pod>', 'client pod (name or namespace/name): its search path and DNS policy apply')
+    .option('-n, --namespace <ns>', 'client namespace', 'default')
+    .option('-t, --type <type>', 'record type: A, AAAA, SRV, CNAME, PTR, TXT', 'A')
+    .option('--advance <duration>', `${ADVANCE_HELP} (default ${NETWORK_ADVANCE})`, NETWORK_ADVANCE)
+  resolveCommand.action(
+    run(async () => {
+      const [name] = resolveCommand.processedArgs as [string]
+      const flags = resolveCommand.opts<ClusterFlags & { namespace: string; from?: string; type: string }>()
+      const built = await buildCluster({ ...flags, settle: true }, io, 'get')
+      if (built === undefined) return 1
+      const outcome = runResolve(built.state, name, { type: flags.type, namespace: flags.namespace, ...(flags.from === undefined ? {} : { from: flags.from }) })
+      if (outcome.out !== '') io.out(outcome.out)
+      if (outcome.err !== '') io.err(outcome.err)
+      return outcome.code
+    }),
+  )
+  const routeCommand = clusterOptions(
+    program.command('route').description('apply manifests, let pods start, and show where a connection to host:port lands').argument('<target>', 'host:port, e.g. web:80, 10.96.12.7:443, 172.18.0.2:30080'),
+  )
+    .option('--from <pod>', 'client pod (name or namespace/name)')
+    .option('-n, --namespace <ns>', 'client namespace', 'default')
+    .option('--protocol <protocol>', 'TCP, UDP or SCTP', 'TCP')
+    .option('--path <path>', 'HTTP path, for hosts an Ingress serves')
+    .option('--advance <duration>', `${ADVANCE_HELP} (default ${NETWORK_ADVANCE})`, NETWORK_ADVANCE)
+  routeCommand.action(
+    run(async () => {
+      const [target] = routeCommand.processedArgs as [string]
+      const flags = routeCommand.opts<ClusterFlags & { namespace: string; from?: string; protocol: string; path?: string }>()
+      const built = await buildCluster({ ...flags, settle: true }, io, 'get')
+      if (built === undefined) return 1
+      const outcome = runRoute(built.state, target, {
+        namespace: flags.namespace,
+        protocol: flags.protocol,
+        ...(flags.from === undefined ? {} : { from: flags.from }),
+        ...(flags.path === undefined ? {} : { path: flags.path }),
+      })
+      if (outcome.out !== '') io.out(outcome.out)
+      if (outcome.err !== '') io.err(outcome.err)
+      return outcome.code
     }),
   )
 

@@ -5,12 +5,14 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { humanDuration } from '../io/age.js'
 import { formatScenarioError, parseScenario } from '../scenario/model.js'
 import { runScenarioSteps, scenarioFiles } from '../scenario/run.js'
+import { type ReportMark, renderReportHtml } from '../report/html.js'
+import { timelineRecorder } from '../report/timeline.js'
 import type { CliIo } from './main.js'
 
 const readText = async (path: string): Promise<string | undefined> => {
@@ -21,8 +23,17 @@ const readText = async (path: string): Promise<string | undefined> => {
   }
 }
 
+/** Options of `kubesim run`. */
+export interface RunScenarioFileOptions {
+  /** Write the timeline report (HTML) here. */
+  readonly report?: string
+}
+
+/** Steps not marked on the report's time axis: they let time pass or only check. */
+const UNMARKED_STEPS: ReadonlySet<string> = new Set(['advance', 'settle', 'expect'])
+
 /** Runs one scenario file, printing progress; returns the exit code. */
-export const runScenarioFile = async (path: string, io: CliIo): Promise<number> => {
+export const runScenarioFile = async (path: string, io: CliIo, options: RunScenarioFileOptions = {}): Promise<number> => {
   const text = await readText(path)
   if (text === undefined) {
     io.err(`error: the path "${path}" does not exist\n`)
@@ -43,7 +54,9 @@ export const runScenarioFile = async (path: string, io: CliIo): Promise<number> 
   const total = scenario.steps.length
   const width = String(total).length
   if (scenario.name !== undefined) io.out(`scenario: ${scenario.name}\n`)
-  const steps = runScenarioSteps(scenario, files)
+  const recorder = options.report === undefined ? undefined : timelineRecorder()
+  const steps = runScenarioSteps(scenario, files, recorder === undefined ? {} : { observe: recorder.observe })
+  const marks: ReportMark[] = []
   for (;;) {
     const next = steps.next()
     if (next.done === true) {
@@ -52,10 +65,25 @@ export const runScenarioFile = async (path: string, io: CliIo): Promise<number> 
         io.err(`error: cannot create the cluster: ${result.setupError}\n`)
         return 1
       }
-      io.out(result.ok ? `PASS ${total} step${total === 1 ? '' : 's'}\n` : `FAIL at step ${result.steps.length} of ${total}\n`)
+      const summary = result.ok ? `PASS ${total} step${total === 1 ? '' : 's'}` : `FAIL at step ${result.steps.length} of ${total}`
+      io.out(summary + '\n')
+      if (recorder !== undefined && options.report !== undefined) {
+        const failure = result.steps.at(-1)?.failures[0]
+        const html = renderReportHtml({
+          title: scenario.name ?? path,
+          ...(scenario.cluster.seed === undefined ? { seed: 0 } : { seed: scenario.cluster.seed }),
+          timeline: recorder.timeline(),
+          marks,
+          outcome: { ok: result.ok, summary: failure === undefined ? summary : `${summary}: ${failure}` },
+        })
+        await writeFile(options.report, html)
+        io.out(`report written to ${options.report}\n`)
+      }
       return result.ok ? 0 : 1
     }
     const report = next.value
+    const step = scenario.steps[report.index]
+    if (step !== undefined && !UNMARKED_STEPS.has(step.type)) marks.push({ time: report.time, label: report.title })
     const mark = report.failures.length === 0 ? 'ok  ' : 'FAIL'
     io.out(`[${String(report.index + 1).padStart(width)}/${total}] ${mark} ${report.title}  (line ${report.line}, t+${humanDuration(report.elapsedMs)})\n`)
     for (const failure of report.failures) io.err(`${path}:${failure.replace(/^line (\d+): /, '$1: ')}\n`)

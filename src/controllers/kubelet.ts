@@ -6,9 +6,13 @@
  * and the pod's behaviour (see `resolveBehaviour`), so the kubelet keeps no memory of its own
  * and `nextWakeup` names the exact time of the next transition: nothing is polled.
  *
+ * Cost: a pass walks the bound pods once (a memo lookup each) and plans only the nodes with a
+ * pod that changed, or whose next transition is due, since a plan last found it quiet.
+ *
  * @module
  */
 import * as O from 'fp-ts/lib/Option.js'
+import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import { parseDuration } from '../objects/duration.js'
 import type { KubeObject } from '../objects/object.js'
@@ -17,7 +21,7 @@ import { formatIpv4, type Ipv4Cidr } from '../network/cidr.js'
 import { firstFreePodIp, nodeInternalIp, nodePodRange, usedPodIps } from '../network/podIps.js'
 import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
-import { listObjects, podsOnNode } from '../store/objectStore.js'
+import { listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller, EventRecord } from './controller.js'
 import { KUBELET_STOPPED_ANNOTATION } from './nodeLifecycle.js'
@@ -97,6 +101,8 @@ interface PodPlan {
   readonly actions: ReadonlyArray<Action>
   /** The next transition after now, if any. */
   readonly next: number | undefined
+  /** Whether the plan read the node's free pod IPs (it then depends on the other pods). */
+  readonly readPool: boolean
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +110,21 @@ interface PodPlan {
 // ---------------------------------------------------------------------------------------------
 
 const sec = (ms: number): number => Math.floor(ms / 1000) * 1000
-const fmt = (ms: number): string => formatTimestamp(ms)
+
+// Pure memo tables, bounded: a pass formats the same few instants and image names many times.
+const MEMO_LIMIT = 4096
+const memoised = <K, V>(f: (k: K) => V): ((k: K) => V) => {
+  const table = new Map<K, V>()
+  return (k) => {
+    const hit = table.get(k)
+    if (hit !== undefined) return hit
+    const v = f(k)
+    if (table.size >= MEMO_LIMIT) table.clear()
+    table.set(k, v)
+    return v
+  }
+}
+const fmt = memoised((ms: number): string => formatTimestamp(ms))
 
 /**
  * Whether a node's kubelet is up: it is down while the node carries the
@@ -267,6 +287,8 @@ const writeTerminated = (t: Terminated): Raw => ({
   finishedAt: fmt(t.finishedAt),
 })
 
+const imageIdOf = memoised((image: string): string => fakeImageId(image))
+
 const writeBox = (c: Box): Raw => {
   const s = c.state
   const state =
@@ -282,7 +304,7 @@ const writeBox = (c: Box): Raw => {
     ready: c.ready,
     restartCount: c.restartCount,
     image: c.image,
-    imageID: fakeImageId(c.image),
+    imageID: imageIdOf(c.image),
     ...(c.containerID === undefined ? {} : { containerID: c.containerID }),
     started: s.tag === 'running',
   }
@@ -641,12 +663,24 @@ const podContext = (pod: KubeObject, env: PodEnv): PodContext | undefined => {
  * Plans one pod: applies every transition due by `now`, in time order, and returns the writes
  * (one status update, the events, or the final delete) and the time of the next transition.
  */
-const planPod = (pod: KubeObject, env: PodEnv): PodPlan => {
+const planPod = (pod: KubeObject, nodeEnv: PodEnv): PodPlan => {
+  let readPool = false
+  const pool: IpPool = {
+    peek: () => {
+      readPool = true
+      return nodeEnv.pool.peek()
+    },
+    take: nodeEnv.pool.take,
+    rangeText: nodeEnv.pool.rangeText,
+  }
+  const env: PodEnv = { ...nodeEnv, pool }
   const ctx = podContext(pod, env)
-  if (ctx === undefined) return { actions: [], next: undefined }
+  if (ctx === undefined) return { actions: [], next: undefined, readPool }
   const w = readWork(ctx)
-  // A container may have exited without a transition of ours (killPod): re-derive phase and conditions.
-  if (w.startTime !== undefined && !isTerminal(w.phase) && [...w.init, ...w.app].some((c) => c.state.tag === 'terminated')) derive(w, env.now, ctx.restartPolicy)
+  // Someone else may have written the status since our last pass: a container exited
+  // (killPod), or the node lifecycle controller marked the pod not ready while the node was
+  // unreachable. The kubelet reports what it sees, so phase and conditions are derived afresh.
+  if (w.startTime !== undefined && !isTerminal(w.phase) && ctx.deletion === undefined) derive(w, env.now, ctx.restartPolicy)
   let next: number | undefined
   for (let i = 0; ; i++) {
     const t = nextTransition(ctx, w)
@@ -668,10 +702,11 @@ const planPod = (pod: KubeObject, env: PodEnv): PodPlan => {
     return {
       actions: [...events, { type: 'delete', ref, gracePeriodSeconds: 0, ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }), by: BY }],
       next: undefined,
+      readPool,
     }
   const status = writeStatus(ctx, w)
-  if (deepEqual(status, pod['status'])) return { actions: events, next }
-  return { actions: [{ type: 'updateStatus', object: { ...pod, status }, by: BY }, ...events], next }
+  if (deepEqual(status, pod['status'])) return { actions: events, next, readPool }
+  return { actions: [{ type: 'updateStatus', object: { ...pod, status }, by: BY }, ...events], next, readPool }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -698,25 +733,99 @@ interface Plan {
 // Memoised per state identity: the engine asks for reconcile and nextWakeup of the same state.
 const plans = new WeakMap<ClusterState, Plan>()
 
+interface NodeSlot {
+  readonly node: KubeObject
+  /** The node's position among the nodes sorted by name (places a derived pod range). */
+  readonly index: number
+}
+interface NodeTable {
+  readonly sorted: ReadonlyArray<NodeSlot>
+  readonly byName: ReadonlyMap<string, NodeSlot>
+}
+// Memoised per Node map: it changes only when a Node is written.
+const nodeTables = new WeakMap<IMap<string, KubeObject>, NodeTable>()
+const NO_NODES: NodeTable = { sorted: [], byName: new Map() }
+
+const nodeTable = (state: ClusterState): NodeTable => {
+  const map = state.objects.kinds.get('Node')
+  if (map === undefined) return NO_NODES
+  const cached = nodeTables.get(map)
+  if (cached !== undefined) return cached
+  const sorted = listObjects(state.objects, 'Node').map((node, index) => ({ node, index }))
+  const table = { sorted, byName: new Map(sorted.map((slot) => [slot.node.metadata.name, slot])) }
+  nodeTables.set(map, table)
+  return table
+}
+
+/**
+ * A pod whose plan wrote nothing: planning the same pod object again on the same Node object,
+ * with the same behaviour model, at any time from `at` until before `next`, writes nothing
+ * either (a plan is a function of those and of the node's free pod IPs, which a quiet plan did
+ * not read). Keyed by the pod object, so a changed pod is planned again.
+ */
+interface Quiet {
+  readonly node: KubeObject
+  readonly model: BehaviourModel | undefined
+  readonly at: number
+  readonly next: number | undefined
+}
+const quietPods = new WeakMap<KubeObject, Quiet>()
+
+const quietAt = (pod: KubeObject, node: KubeObject, model: BehaviourModel | undefined, now: number): Quiet | undefined => {
+  const q = quietPods.get(pod)
+  return q !== undefined && q.node === node && q.model === model && q.at <= now && (q.next === undefined || q.next > now) ? q : undefined
+}
+
+const podKey = (pod: KubeObject): string => `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`
+
 const planCluster = (state: ClusterState): Plan => {
   const cached = plans.get(state)
   if (cached !== undefined) return cached
   const actions: Action[] = []
   let next: number | undefined
+  const fold = (at: number | undefined): void => {
+    if (at !== undefined && (next === undefined || at < next)) next = at
+  }
+  const now = state.now
   const model = (state.config as { readonly behaviour?: BehaviourModel }).behaviour
-  // Sorted by name: a node's index here places its derived pod range when it has no podCIDR.
-  const nodes = listObjects(state.objects, 'Node')
-  nodes.forEach((node, index) => {
-    if (!kubeletIsUp(node)) return
-    const pods = podsOnNode(state.objects, node.metadata.name)
-    if (pods.length === 0) return
-    const env: PodEnv = { now: state.now, node, model, pool: makePool(pods, nodePodRange(node, state.config.podCidr, index)) }
-    for (const pod of pods) {
-      const plan = planPod(pod, env)
-      actions.push(...plan.actions)
-      if (plan.next !== undefined && (next === undefined || plan.next < next)) next = plan.next
-    }
+  const nodes = nodeTable(state)
+  // One walk over the pods groups the bound ones by node and finds the nodes with a pod that is
+  // not known to be quiet now; only those nodes are planned.
+  const podsByNode = new Map<string, KubeObject[]>()
+  const due = new Set<string>()
+  state.objects.kinds.get('Pod')?.forEach((pod) => {
+    const nodeName = (pod['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
+    if (typeof nodeName !== 'string' || nodeName === '') return
+    const slot = nodes.byName.get(nodeName)
+    if (slot === undefined || !kubeletIsUp(slot.node)) return
+    const onNode = podsByNode.get(nodeName)
+    if (onNode === undefined) podsByNode.set(nodeName, [pod])
+    else onNode.push(pod)
+    if (!due.has(nodeName) && quietAt(pod, slot.node, model, now) === undefined) due.add(nodeName)
   })
+  // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
+  for (const { node, index } of nodes.sorted) {
+    const pods = podsByNode.get(node.metadata.name)
+    if (pods === undefined) continue
+    if (!due.has(node.metadata.name)) {
+      for (const pod of pods) fold(quietPods.get(pod)?.next)
+      continue
+    }
+    const keyed = pods.map((pod) => [podKey(pod), pod] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    const sorted = keyed.map(([, pod]) => pod)
+    const env: PodEnv = { now, node, model, pool: makePool(sorted, nodePodRange(node, state.config.podCidr, index)) }
+    for (const pod of sorted) {
+      const quiet = quietAt(pod, node, model, now)
+      if (quiet !== undefined) {
+        fold(quiet.next)
+        continue
+      }
+      const plan = planPod(pod, env)
+      for (const action of plan.actions) actions.push(action)
+      fold(plan.next)
+      if (plan.actions.length === 0 && !plan.readPool) quietPods.set(pod, { node, model, at: now, next: plan.next })
+    }
+  }
   const plan: Plan = { actions, next }
   plans.set(state, plan)
   return plan
@@ -728,8 +837,8 @@ const planCluster = (state: ClusterState): Plan => {
  * restarts containers as the pod's behaviour says (CrashLoopBackOff 10 s doubling to 300 s,
  * reset after 10 minutes of running), sets the phase and the conditions, and ends graceful
  * deletion by deleting the pod with grace 0 once it has shut down. Its events: Pulled,
- * Created, Started, Killing, BackOff. `nextWakeup` scans every bound pod (cost: all bound
- * pods, per wakeup).
+ * Created, Started, Killing, BackOff. A pass walks the bound pods and plans only the nodes
+ * where a pod changed or has a transition due.
  *
  * @category engine
  * @since 0.1.0

@@ -7,10 +7,10 @@
  * only when the store's `schedulingEpoch` moves (a node changed, a pod released resources), as
  * kube-scheduler's unschedulable queue waits for cluster events.
  *
- * Cost: a pass that finds the revision and epoch it last saw returns at once. Otherwise it lists
- * the pods once (namespace by namespace, O(pods)) to find the pending ones and the per-node
- * non-zero totals; each pod then costs O(sampled nodes + the pods its own affinity and spread
- * rules select), never a scan of every pod.
+ * Cost: a pass that finds the revision and epoch it last saw returns at once. Otherwise it reads
+ * the pending pods from the store's index of unbound pods and builds a snapshot of the nodes
+ * from indices (O(nodes), see `buildSnapshot`); each pod then costs O(sampled nodes + the pods
+ * its own affinity and spread rules select), never a scan of every pod.
  *
  * @module
  */
@@ -21,7 +21,6 @@ import { scheduleOne } from '../scheduling/scheduleOne.js'
 import { assumePod, buildSnapshot } from '../scheduling/snapshot.js'
 import { formatTimestamp } from '../sim/clock.js'
 import { forkRng } from '../sim/rng.js'
-import { listObjects, unboundPods } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
 
@@ -66,15 +65,18 @@ const isPending = (pod: KubeObject): boolean => {
 const scheduledCondition = (pod: KubeObject): PodCondition | undefined =>
   ((pod['status'] as { readonly conditions?: ReadonlyArray<PodCondition> } | undefined)?.conditions ?? []).find((c) => c.type === 'PodScheduled')
 
+/** A pending pod with its queue-order keys computed once (a sort compares each many times). */
+interface Queued {
+  readonly info: PodInfo
+  readonly created: string
+  readonly key: string
+}
+
 /** kube-scheduler's active queue order: priority desc, then creation time, then namespace/name. */
-const queueOrder = (a: PodInfo, b: PodInfo): number => {
-  if (a.priority !== b.priority) return b.priority - a.priority
-  const ta = a.pod.metadata.creationTimestamp ?? ''
-  const tb = b.pod.metadata.creationTimestamp ?? ''
-  if (ta !== tb) return ta < tb ? -1 : 1
-  const ka = a.namespace + '/' + a.name
-  const kb = b.namespace + '/' + b.name
-  return ka < kb ? -1 : ka > kb ? 1 : 0
+const queueOrder = (a: Queued, b: Queued): number => {
+  if (a.info.priority !== b.info.priority) return b.info.priority - a.info.priority
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
 const memoryOf = (state: ClusterState): SchedulerMemory | undefined => {
@@ -115,35 +117,39 @@ export const reconcileScheduler = (state: ClusterState): ReadonlyArray<Action> =
 
   // The queue comes from the store's index of unbound pods; only pods not yet tried in this
   // epoch are attempted.
-  const pending: PodInfo[] = []
+  const queue: Queued[] = []
   const attempts = new Map<string, number>()
-  for (const pod of unboundPods(state.objects)) {
-    if (!isPending(pod)) continue
+  const pods = state.objects.kinds.get('Pod')
+  // The index is a set: read it in key order, so `attempts` is filled in the same order every time.
+  for (const key of [...state.objects.unbound].sort()) {
+    const pod = pods?.get(key)
+    if (pod === undefined || !isPending(pod)) continue
     const uid = pod.metadata.uid ?? ''
     const tried = memory?.attempts.get(uid)
     if (tried === epoch) attempts.set(uid, tried)
-    else pending.push(podInfo(pod))
+    else {
+      const info = podInfo(pod)
+      queue.push({ info, created: pod.metadata.creationTimestamp ?? '', key: info.namespace + '/' + info.name })
+    }
   }
   const remember = (nextStartNodeIndex: number): Action => ({
     type: 'remember',
     by: SCHEDULER_NAME,
     value: { revision: state.revision, epoch, attempts, nextStartNodeIndex } satisfies SchedulerMemory,
   })
-  if (pending.length === 0) {
+  if (queue.length === 0) {
     // Nothing to do and nothing worth remembering: stay silent, so a quiet cluster is a fixed point.
     if (attempts.size === (memory?.attempts.size ?? 0)) return []
     return [remember(memory?.nextStartNodeIndex ?? 0)]
   }
 
-  const pods: KubeObject[] = []
-  for (const ns of listObjects(state.objects, 'Namespace')) for (const pod of listObjects(state.objects, 'Pod', { namespace: ns.metadata.name })) pods.push(pod)
-  pending.sort(queueOrder)
-  const snapshot = buildSnapshot(state, pods)
+  queue.sort(queueOrder)
+  const snapshot = buildSnapshot(state)
   const now = formatTimestamp(state.now)
   const actions: Action[] = []
   let rng = forkRng(state.rng, SCHEDULER_NAME)
   let start = memory?.nextStartNodeIndex ?? 0
-  for (const info of pending) {
+  for (const { info } of queue) {
     const result = scheduleOne(snapshot, info, rng, start)
     rng = result.rng
     start = snapshot.nodes.length === 0 ? 0 : (start + result.processed) % snapshot.nodes.length

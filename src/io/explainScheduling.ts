@@ -5,12 +5,7 @@
  * @module
  */
 import type { SchedulingExplanation } from '../scheduling/explain.js'
-
-/** Left-aligned columns separated by three spaces, as kubectl prints tables. */
-const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [])
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd()).join('\n') + '\n'
-}
+import { formatColumns } from './columns.js'
 
 /**
  * Formats `explainScheduling`'s answer as a table: NODE, FIT (the rejecting filter, or `yes`),
@@ -50,5 +45,5 @@ export const formatSchedulingExplanation = (explanation: SchedulingExplanation):
         : [n.node, n.filter ?? 'no', '-', n.reasons.join('; ')],
     ),
   ]
-  return `${columns(rows)}\n${explanation.message}\n`
+  return `${formatColumns(rows)}\n${explanation.message}\n`
 }

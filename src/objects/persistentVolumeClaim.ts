@@ -142,18 +142,20 @@ export const validatePersistentVolumeClaimUpdate = (
 ): ReadonlyArray<FieldError> => {
   const errors: FieldError[] = []
   const bound = (next.status?.phase ?? previous.status?.phase) === 'Bound'
-  const comparable = (spec: PersistentVolumeClaimSpec, volumeName: string | undefined, storage: string | undefined) => {
+  // RetroactiveDefaultStorageClass (GA in 1.28): an unset storageClassName may be set once.
+  const storageClassName = previous.spec.storageClassName === undefined ? next.spec.storageClassName : previous.spec.storageClassName
+  const comparable = (spec: PersistentVolumeClaimSpec, volumeName: string | undefined, storage: string | undefined, className: string | undefined) => {
     const requests = { ...(spec.resources?.requests ?? {}) }
     if (storage !== undefined) requests['storage'] = storage
     else delete requests['storage']
-    return { ...spec, volumeName, resources: { ...spec.resources, requests } }
+    return { ...spec, volumeName, storageClassName: className, resources: { ...spec.resources, requests } }
   }
   const oldStorage = previous.spec.resources?.requests?.['storage']
   const newStorage = next.spec.resources?.requests?.['storage']
   const oldVolume = previous.spec.volumeName ?? ''
   const volumeName = oldVolume === '' ? next.spec.volumeName : previous.spec.volumeName
-  const a = comparable(next.spec, next.spec.volumeName, bound ? oldStorage : newStorage)
-  const b = comparable(previous.spec, volumeName, oldStorage)
+  const a = comparable(next.spec, next.spec.volumeName, bound ? oldStorage : newStorage, next.spec.storageClassName)
+  const b = comparable(previous.spec, volumeName, oldStorage, storageClassName)
   if (!deepEqual(a, b)) errors.push(forbidden('spec', SPEC_IMMUTABLE))
   if (bound && oldStorage !== undefined && newStorage !== undefined) {
     const o = parseQuantity(oldStorage)

@@ -489,6 +489,32 @@ export const carryAllocatedServiceValues = <S extends Service>(next: S, previous
       }
     if (d.healthCheckNodePort === undefined && old.healthCheckNodePort !== undefined && type === 'LoadBalancer' && d.externalTrafficPolicy === old.externalTrafficPolicy)
       d.healthCheckNodePort = old.healthCheckNodePort
+    // NormalizeClusterIPs: a client that changed only the singular field changed the first IP.
+    const sameIps = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined) =>
+      (a ?? []).length === (b ?? []).length && (a ?? []).every((ip, i) => ip === b?.[i])
+    if ((d.clusterIP ?? '') !== (old.clusterIP ?? '') && (d.clusterIP ?? '') !== '' && (old.clusterIPs ?? []).length > 0 && sameIps(d.clusterIPs, old.clusterIPs))
+      d.clusterIPs = [d.clusterIP ?? '', ...(d.clusterIPs ?? []).slice(1)]
+    // dropTypeDependentFields: values the server filled in for the old type, left unchanged by
+    // the client, go when the new type has no use for them.
+    if (usesIps(oldType) && !usesIps(type)) {
+      if (d.clusterIP === old.clusterIP && sameIps(d.clusterIPs, old.clusterIPs)) {
+        delete d.clusterIP
+        delete d.clusterIPs
+      }
+      if (sameIps(d.ipFamilies, old.ipFamilies)) delete d.ipFamilies
+      if (d.ipFamilyPolicy === old.ipFamilyPolicy) delete d.ipFamilyPolicy
+      if (d.internalTrafficPolicy === old.internalTrafficPolicy) delete d.internalTrafficPolicy
+    }
+    if (usesNodePorts(oldType) && !usesNodePorts(type)) {
+      const oldPorts = new Set((old.ports ?? []).map((p) => p.nodePort).filter((p) => p !== undefined))
+      if ((d.ports ?? []).every((p) => p.nodePort === undefined || oldPorts.has(p.nodePort))) for (const port of d.ports ?? []) delete port.nodePort
+    }
+    if (type !== 'LoadBalancer') {
+      if (d.healthCheckNodePort !== undefined && d.healthCheckNodePort === old.healthCheckNodePort) delete d.healthCheckNodePort
+      if (oldType === 'LoadBalancer' && d.allocateLoadBalancerNodePorts === old.allocateLoadBalancerNodePorts) delete d.allocateLoadBalancerNodePorts
+      if (oldType === 'LoadBalancer' && d.loadBalancerClass === old.loadBalancerClass) delete d.loadBalancerClass
+    }
+    if (type !== 'NodePort' && type !== 'LoadBalancer' && (d.externalIPs ?? []).length === 0 && d.externalTrafficPolicy === old.externalTrafficPolicy) delete d.externalTrafficPolicy
   })
 }
 

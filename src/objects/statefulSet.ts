@@ -224,13 +224,28 @@ export const validateStatefulSet = (sts: StatefulSet): ReadonlyArray<FieldError>
   errors.push(...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'))
   errors.push(...validateNonNegative(spec.ordinals?.start, 'spec.ordinals.start'))
   errors.push(...validateSelectorForTemplate(spec.selector, spec.template, 'empty selector is invalid for statefulset', ''))
-  errors.push(...validatePodTemplateSpec(spec.template, 'spec.template'))
+  errors.push(...validatePodTemplateSpec(withClaimVolumes(spec.template, spec.volumeClaimTemplates), 'spec.template'))
   errors.push(...validateLongRunningTemplate(spec.template, 'StatefulSet'))
   errors.push(...validateNonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'))
   ;(spec.volumeClaimTemplates ?? []).forEach((claim, i) => {
     if ((claim.metadata?.name ?? '') === '') errors.push(required(`spec.volumeClaimTemplates[${i}].metadata.name`))
   })
   return errors
+}
+
+/**
+ * The template with a volume for each claim template it lacks: the controller adds them to every
+ * pod, so volume mounts may name claim templates (upstream skips those mounts' check).
+ */
+const withClaimVolumes = (template: PodTemplateSpec, claims: ReadonlyArray<PersistentVolumeClaimTemplate> | undefined): PodTemplateSpec => {
+  const spec = template.spec
+  if (spec === undefined || claims === undefined || claims.length === 0) return template
+  const have = new Set((spec.volumes ?? []).map((v) => v.name))
+  const added = claims
+    .map((c) => c.metadata?.name ?? '')
+    .filter((name) => name !== '' && !have.has(name))
+    .map((name) => ({ name, persistentVolumeClaim: { claimName: name } }))
+  return added.length === 0 ? template : { ...template, spec: { ...spec, volumes: [...(spec.volumes ?? []), ...added] } }
 }
 
 const withoutMutableFields = (spec: StatefulSetSpec): Record<string, unknown> => {

@@ -55,6 +55,15 @@ export interface ScenarioRun {
 /** Manifest files by the path the scenario names them with. */
 export type ScenarioFiles = ReadonlyMap<string, string>
 
+/** Options for running a scenario. */
+export interface RunScenarioOptions {
+  /**
+   * Called with the cluster as created, with every intermediate state of `advance` and `settle`
+   * steps, and with the state after every other step (see `SettleOptions.observe`).
+   */
+  readonly observe?: (state: ClusterState) => void
+}
+
 // ---------------------------------------------------------------------------------------------
 // getters
 // ---------------------------------------------------------------------------------------------
@@ -158,7 +167,8 @@ const apiResult = (result: E.Either<ApiError, ClusterState>): E.Either<ReadonlyA
   E.isLeft(result) ? E.left([formatApiError(result.left)]) : E.right(result.right)
 
 /** Applies one step; Left carries the failure messages. */
-const applyStep = (state: ClusterState, step: ScenarioStep, files: ScenarioFiles): E.Either<ReadonlyArray<string>, ClusterState> => {
+const applyStep = (state: ClusterState, step: ScenarioStep, files: ScenarioFiles, options: RunScenarioOptions): E.Either<ReadonlyArray<string>, ClusterState> => {
+  const engineOptions = options.observe === undefined ? {} : { observe: options.observe }
   switch (step.type) {
     case 'apply': {
       let input: string | ReadonlyArray<unknown>
@@ -171,11 +181,11 @@ const applyStep = (state: ClusterState, step: ScenarioStep, files: ScenarioFiles
       return E.isLeft(applied) ? E.left(applied.left.map(formatApiError)) : applied
     }
     case 'advance': {
-      const advanced = advance(state, step.durationMs)
+      const advanced = advance(state, step.durationMs, engineOptions)
       return E.isLeft(advanced) ? E.left([advanced.left.message]) : advanced
     }
     case 'settle': {
-      const settled = settle(state)
+      const settled = settle(state, engineOptions)
       return E.isLeft(settled) ? E.left([settled.left.message]) : settled
     }
     case 'scale':
@@ -233,15 +243,18 @@ const applyStep = (state: ClusterState, step: ScenarioStep, files: ScenarioFiles
  * expect(titles).toEqual(['advance 1m', 'advance 1h'])
  * ```
  */
-export function* runScenarioSteps(scenario: Scenario, files: ScenarioFiles): Generator<StepReport, ScenarioRun, undefined> {
+export function* runScenarioSteps(scenario: Scenario, files: ScenarioFiles, options: RunScenarioOptions = {}): Generator<StepReport, ScenarioRun, undefined> {
   const created = createFrom(scenario.cluster)
   if (E.isLeft(created)) return { ok: false, steps: [], setupError: created.left }
   let state = created.right
+  options.observe?.(state)
   const start = state.now
   const reports: StepReport[] = []
   for (const [index, step] of scenario.steps.entries()) {
-    const result = applyStep(state, step, files)
+    const result = applyStep(state, step, files, options)
     if (E.isRight(result)) state = result.right
+    // Steps other than advance and settle change the cluster without the engine.
+    if (E.isRight(result) && step.type !== 'advance' && step.type !== 'settle') options.observe?.(state)
     const report: StepReport = { index, line: step.line, title: stepTitle(step), time: state.now, elapsedMs: state.now - start, failures: E.isLeft(result) ? result.left : [] }
     reports.push(report)
     yield report
@@ -283,8 +296,8 @@ export function* runScenarioSteps(scenario: Scenario, files: ScenarioFiles): Gen
  * expect(run.steps.at(-1)?.failures).toEqual(['line 12: expected Pod default/web status.containerStatuses[0].restartCount to equal 2, got 1'])
  * ```
  */
-export const runScenario = (scenario: Scenario, files: ScenarioFiles): ScenarioRun => {
-  const steps = runScenarioSteps(scenario, files)
+export const runScenario = (scenario: Scenario, files: ScenarioFiles, options: RunScenarioOptions = {}): ScenarioRun => {
+  const steps = runScenarioSteps(scenario, files, options)
   for (;;) {
     const next = steps.next()
     if (next.done === true) return next.value

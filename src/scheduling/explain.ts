@@ -8,7 +8,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import type { ObjectRef } from '../objects/object.js'
-import { getObject, listObjects } from '../store/objectStore.js'
+import { getObject } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type FilterPlugin, preFilter, runFilters } from './filters.js'
 import { podInfo } from './podInfo.js'
@@ -83,7 +83,7 @@ export const explainScheduling = (state: ClusterState, ref: ObjectRef): O.Option
   const podRef = { kind: 'Pod', namespace: ref.namespace ?? 'default', name: ref.name }
   const pod = getObject(state.objects, podRef)
   if (pod === undefined) return O.none
-  const snapshot = buildSnapshot(state, listObjects(state.objects, 'Pod'), pod.metadata.uid ?? '')
+  const snapshot = buildSnapshot(state, pod.metadata.uid ?? '')
   const info = { ...podInfo(pod), nodeName: '' }
   const pre = preFilter(snapshot, info)
   const verdicts = snapshot.nodes.map((node) => [node, runFilters(snapshot, info, pre, node)] as const)

@@ -12,6 +12,7 @@ import { nodeSelectorMatches, nodeSelectorTermsMatch } from './nodeAffinity.js'
 import { hostPortsConflict, type PodInfo, type SpreadConstraint } from './podInfo.js'
 import { antiAffinityAgainst, matchingPods, namespaceLabelsOf, type NodeInfo, portsInUse, type Snapshot } from './snapshot.js'
 import { isTolerated, TAINT_UNSCHEDULABLE, toleratesTaint } from './taints.js'
+import { volumeBindingRejection } from './volumeBinding.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -32,6 +33,7 @@ export const FILTER_PLUGINS = [
   'NodeAffinity',
   'NodePorts',
   'NodeResourcesFit',
+  'VolumeBinding',
   'PodTopologySpread',
   'InterPodAffinity',
 ] as const
@@ -69,6 +71,8 @@ export interface PreFilterState {
   /** `topologyKey \0 value` -> existing pods whose required anti-affinity selects this pod. */
   readonly existingAntiAffinity: ReadonlyMap<string, number>
   readonly hardSpread: ReadonlyArray<SpreadCounts>
+  /** VolumeBinding's PreFilter verdict: why no node can take the pod's claims, if so. */
+  readonly volumeBinding: string | undefined
 }
 
 const SEP = '\u0000'
@@ -158,6 +162,7 @@ export const preFilter = (snapshot: Snapshot, info: PodInfo): PreFilterState => 
     antiAffinityCounts,
     existingAntiAffinity,
     hardSpread: spreadCounts(snapshot, info, info.spread.filter((c) => c.hard)),
+    volumeBinding: volumeBindingRejection(snapshot.state, info.pod),
   }
 }
 
@@ -180,6 +185,8 @@ const reject = (plugin: FilterPlugin, reasons: ReadonlyArray<string>, unresolvab
  * @internal
  */
 export const runFilters = (snapshot: Snapshot, info: PodInfo, state: PreFilterState, node: NodeInfo): FilterRejection | undefined => {
+  // VolumeBinding rejects in its PreFilter, before any other filter, the same way on every node.
+  if (state.volumeBinding !== undefined) return reject('VolumeBinding', [state.volumeBinding], true)
   // NodeUnschedulable
   if (node.unschedulable && !isTolerated(info.tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }))
     return reject('NodeUnschedulable', [REASON_UNSCHEDULABLE], true)
@@ -228,6 +235,50 @@ export const runFilters = (snapshot: Snapshot, info: PodInfo, state: PreFilterSt
     for (const key in node.labels)
       if ((state.existingAntiAffinity.get(key + SEP + (node.labels[key] ?? '')) ?? 0) > 0) return reject('InterPodAffinity', [REASON_EXISTING_ANTI_AFFINITY], false)
   return undefined
+}
+
+/**
+ * Whether the pod's filters reduce, on any node, to NodeUnschedulable, TaintToleration and
+ * NodeResourcesFit: no nodeName, node selection, host ports, hard spread constraints or inter-pod
+ * affinity terms of its own, and no existing pod's anti-affinity selects it. Such a pod passes
+ * a schedulable, untainted node exactly when `fitsResources` holds, which the scheduler checks
+ * first (most pods are like this, and most nodes pass).
+ *
+ * @internal
+ */
+export const filtersAreResourcesOnly = (info: PodInfo, state: PreFilterState): boolean =>
+  info.nodeName === '' &&
+  info.nodeSelector === undefined &&
+  info.requiredNodeTerms === undefined &&
+  info.hostPorts.length === 0 &&
+  state.hardSpread.length === 0 &&
+  info.affinity.length === 0 &&
+  info.antiAffinity.length === 0 &&
+  state.existingAntiAffinity.size === 0 &&
+  state.volumeBinding === undefined
+
+/**
+ * Whether a node can hold a pod's requests: `insufficientResources` is undefined, without
+ * building the reasons. cpu and memory, nearly always the only requests, are read by name
+ * (a read by a computed name costs several times more in the hot loop).
+ *
+ * @internal
+ */
+export const fitsResources = (info: PodInfo, node: NodeInfo): boolean => {
+  const requested = node.requested
+  const allocatable = node.allocatable
+  if ((requested['pods'] ?? 0) + 1 > (allocatable['pods'] ?? 0)) return false
+  // A zero request never fails the check, as requestedNames leaves it out.
+  const cpu = info.cpuRequest
+  if (cpu > 0 && cpu > (allocatable['cpu'] ?? 0) - (requested['cpu'] ?? 0)) return false
+  const memory = info.memoryRequest
+  if (memory > 0 && memory > (allocatable['memory'] ?? 0) - (requested['memory'] ?? 0)) return false
+  const others = info.otherRequestedNames
+  for (let i = 0; i < others.length; i++) {
+    const name = others[i] as string
+    if ((info.requests[name] ?? 0) > (allocatable[name] ?? 0) - (requested[name] ?? 0)) return false
+  }
+  return true
 }
 
 /**

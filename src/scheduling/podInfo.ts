@@ -59,6 +59,10 @@ export interface PodInfo {
   readonly requests: ResourceAmounts
   /** Requested resource names other than `pods`, with a positive amount. */
   readonly requestedNames: ReadonlyArray<string>
+  /** The cpu and memory requests (0 when unset), and the other `requestedNames`: the fit check reads them by name. */
+  readonly cpuRequest: number
+  readonly memoryRequest: number
+  readonly otherRequestedNames: ReadonlyArray<string>
   /** Requests with kube-scheduler's scoring defaults for unset cpu (100m) and memory (200Mi). */
   readonly nonZeroCpu: number
   readonly nonZeroMemory: number
@@ -262,6 +266,7 @@ export const podInfo = (pod: KubeObject): PodInfo => {
   const podAffinity = compileAffinity(spec.affinity?.podAffinity, namespace)
   const podAntiAffinity = compileAffinity(spec.affinity?.podAntiAffinity, namespace)
   const nodeAffinity = spec.affinity?.nodeAffinity
+  const requestedNames = Object.keys(requests).filter((k) => k !== 'pods' && (requests[k] ?? 0) > 0).sort()
   const info: PodInfo = {
     pod,
     namespace,
@@ -271,7 +276,10 @@ export const podInfo = (pod: KubeObject): PodInfo => {
     priority: spec.priority ?? 0,
     nodeName: spec.nodeName ?? '',
     requests,
-    requestedNames: Object.keys(requests).filter((k) => k !== 'pods' && (requests[k] ?? 0) > 0).sort(),
+    requestedNames,
+    cpuRequest: requests['cpu'] ?? 0,
+    memoryRequest: requests['memory'] ?? 0,
+    otherRequestedNames: requestedNames.filter((k) => k !== 'cpu' && k !== 'memory'),
     nonZeroCpu,
     nonZeroMemory,
     tolerations: spec.tolerations ?? [],

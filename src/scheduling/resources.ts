@@ -32,6 +32,9 @@ interface PodSpecLike {
 // getters
 // ---------------------------------------------------------------------------------------------
 
+const AMOUNT_CACHE_LIMIT = 4096
+const amountCache = new Map<string, number>()
+
 /**
  * One quantity as a scheduling amount: millicores for `cpu`, the base unit (rounded up) otherwise.
  * Unparseable quantities count as 0 (validation has rejected them before they are stored).
@@ -46,9 +49,18 @@ interface PodSpecLike {
  * ```
  */
 export const resourceAmount = (name: string, quantity: string | number): number => {
+  // A cluster uses few distinct quantity strings ('100m', '256Mi'), and every new pod spec is
+  // parsed again: memoise the parse (a pure function of its text), bounded.
+  const key = typeof quantity === 'string' ? (name === 'cpu' ? 'm' : 'v') + quantity : undefined
+  const cached = key === undefined ? undefined : amountCache.get(key)
+  if (cached !== undefined) return cached
   const parsed = parseQuantity(quantity)
-  if (E.isLeft(parsed)) return 0
-  return name === 'cpu' ? quantityToMillis(parsed.right) : quantityValue(parsed.right)
+  const amount = E.isLeft(parsed) ? 0 : name === 'cpu' ? quantityToMillis(parsed.right) : quantityValue(parsed.right)
+  if (key !== undefined) {
+    if (amountCache.size >= AMOUNT_CACHE_LIMIT) amountCache.clear()
+    amountCache.set(key, amount)
+  }
+  return amount
 }
 
 /**

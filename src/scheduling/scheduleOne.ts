@@ -7,10 +7,10 @@
  * @module
  */
 import { nextInt, type Rng } from '../sim/rng.js'
-import { type FilterRejection, preFilter, runFilters } from './filters.js'
+import { type FilterRejection, filtersAreResourcesOnly, fitsResources, preFilter, runFilters } from './filters.js'
 import { fitErrorMessage, type NodeRejection, PREEMPTION_NO_VICTIMS, PREEMPTION_NOT_HELPFUL } from './fitError.js'
 import type { PodInfo } from './podInfo.js'
-import { type NodeScores, scoreNodes } from './scores.js'
+import { type NodeScores, scoreTotals } from './scores.js'
 import { type NodeInfo, type Snapshot } from './snapshot.js'
 import { podsOnNode } from '../store/objectStore.js'
 
@@ -70,16 +70,18 @@ export const unschedulableMessage = (snapshot: Snapshot, info: PodInfo, rejected
 }
 
 /** Picks the highest total; ties broken uniformly with the PRNG. @internal */
-export const selectHost = (scores: NodeScores, rng: Rng): readonly [number, Rng] => {
+export const selectHost = (scores: Pick<NodeScores, 'totals'>, rng: Rng): readonly [number, Rng] => {
   let best = -Infinity
   const ties: number[] = []
-  scores.totals.forEach((t, i) => {
+  const totals = scores.totals
+  for (let i = 0; i < totals.length; i++) {
+    const t = totals[i] as number
     if (t > best) {
       best = t
       ties.length = 0
       ties.push(i)
     } else if (t === best) ties.push(i)
-  })
+  }
   if (ties.length <= 1) return [ties[0] ?? 0, rng]
   const [pick, next] = nextInt(rng, ties.length)
   return [ties[pick] ?? 0, next]
@@ -99,16 +101,22 @@ export const scheduleOne = (snapshot: Snapshot, info: PodInfo, rng: Rng, start: 
   const feasible: NodeInfo[] = []
   const rejected: Array<readonly [NodeInfo, FilterRejection]> = []
   let processed = 0
+  const resourcesOnly = filtersAreResourcesOnly(info, state)
   for (let i = 0; i < n && feasible.length < want; i++) {
     const node = nodes[(start + i) % n]
     if (node === undefined) continue
     processed++
+    // The common case, decided without building a rejection; runFilters gives the reasons.
+    if (resourcesOnly && !node.unschedulable && node.taints.length === 0 && fitsResources(info, node)) {
+      feasible.push(node)
+      continue
+    }
     const rejection = runFilters(snapshot, info, state, node)
     if (rejection === undefined) feasible.push(node)
     else rejected.push([node, rejection])
   }
   if (feasible.length === 0) return { type: 'Unschedulable', message: unschedulableMessage(snapshot, info, rejected), rng, processed }
   if (feasible.length === 1) return { type: 'Scheduled', node: feasible[0] as NodeInfo, rng, processed }
-  const [index, next] = selectHost(scoreNodes(snapshot, info, feasible), rng)
+  const [index, next] = selectHost({ totals: scoreTotals(snapshot, info, feasible) }, rng)
   return { type: 'Scheduled', node: feasible[index] as NodeInfo, rng: next, processed }
 }

@@ -102,8 +102,8 @@ export const balancedAllocation = (info: PodInfo, node: NodeInfo): number => {
   const memAlloc = node.allocatable['memory'] ?? 0
   // With fewer than two resources to compare the deviation is 0.
   if (cpuAlloc === 0 || memAlloc === 0) return MAX
-  const cpu = Math.min(1, ((node.requested['cpu'] ?? 0) + (info.requests['cpu'] ?? 0)) / cpuAlloc)
-  const memory = Math.min(1, ((node.requested['memory'] ?? 0) + (info.requests['memory'] ?? 0)) / memAlloc)
+  const cpu = Math.min(1, ((node.requested['cpu'] ?? 0) + info.cpuRequest) / cpuAlloc)
+  const memory = Math.min(1, ((node.requested['memory'] ?? 0) + info.memoryRequest) / memAlloc)
   return Math.trunc((1 - Math.abs((cpu - memory) / 2)) * MAX)
 }
 
@@ -147,6 +147,41 @@ const interPodTopologyScores = (snapshot: Snapshot, info: PodInfo): Map<string, 
 // ---------------------------------------------------------------------------------------------
 // operations
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The weighted totals `scoreNodes` would give, without its per-plugin detail. When the pod has
+ * no preferred node or pod affinity terms and no ScheduleAnyway spread constraints, those
+ * plugins score every node alike (NodeAffinity 0, PodTopologySpread 100, InterPodAffinity 0),
+ * so only TaintToleration, NodeResourcesFit and BalancedAllocation are computed per node, with
+ * no intermediate arrays; otherwise this is `scoreNodes(...).totals`.
+ *
+ * @internal
+ */
+export const scoreTotals = (snapshot: Snapshot, info: PodInfo, feasible: ReadonlyArray<NodeInfo>): number[] => {
+  if (info.preferredNodeTerms.length > 0 || info.preferredAffinity.length > 0 || info.preferredAntiAffinity.length > 0 || info.spread.some((c) => !c.hard))
+    return [...scoreNodes(snapshot, info, feasible).totals]
+  const n = feasible.length
+  // TaintToleration normalises by the largest count of intolerable PreferNoSchedule taints.
+  let taintRaw: number[] | undefined
+  let taintMax = 0
+  for (let i = 0; i < n; i++) {
+    const node = feasible[i] as NodeInfo
+    if (node.taints.length === 0) continue
+    const raw = intolerablePreferNoSchedule(info, node)
+    if (raw === 0) continue
+    taintRaw ??= new Array<number>(n).fill(0)
+    taintRaw[i] = raw
+    if (raw > taintMax) taintMax = raw
+  }
+  const constant = SCORE_WEIGHTS.NodeAffinity * 0 + SCORE_WEIGHTS.PodTopologySpread * MAX + SCORE_WEIGHTS.InterPodAffinity * 0
+  const totals = new Array<number>(n)
+  for (let i = 0; i < n; i++) {
+    const node = feasible[i] as NodeInfo
+    const taint = taintMax === 0 ? MAX : MAX - Math.trunc((MAX * (taintRaw?.[i] ?? 0)) / taintMax)
+    totals[i] = SCORE_WEIGHTS.TaintToleration * taint + constant + SCORE_WEIGHTS.NodeResourcesFit * leastAllocated(info, node) + SCORE_WEIGHTS.NodeResourcesBalancedAllocation * balancedAllocation(info, node)
+  }
+  return totals
+}
 
 const constant = (length: number, value: number): number[] => new Array<number>(length).fill(value)
 

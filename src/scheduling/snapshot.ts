@@ -5,11 +5,17 @@
  * kube-scheduler's cache does), so two pods in one pass never overcommit a node. A snapshot is
  * private to one reconcile call or one `explainScheduling` call; nothing outside sees it change.
  *
+ * Building one never scans every pod: node facts are memoised per Node object, requested
+ * totals come from the store's `nodeUsage` index, non-zero totals are memoised per `nodeUsage`
+ * entry (a new entry is written whenever a pod starts or stops holding resources on the node),
+ * and the bound pods with required anti-affinity come from the `antiAffinityPods` index.
+ *
  * @module
  */
+import type { Map as IMap } from 'immutable'
 import type { KubeObject } from '../objects/object.js'
 import { equalityPairs, matchesSelector, type Selector } from '../objects/selector.js'
-import { getObject, listObjects, nodeUsage, podsOnNode } from '../store/objectStore.js'
+import { getByUid, getObject, listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type AffinityTerm, affinityTermSelects, type HostPort, type NamespaceScope, nonZeroRequests, podHostPorts, podInfo, type PodInfo } from './podInfo.js'
 import { holdsNodeResources, nodeAllocatable, podRequests, type ResourceAmounts } from './resources.js'
@@ -72,20 +78,105 @@ const SEP = '\u0000'
 // constructors
 // ---------------------------------------------------------------------------------------------
 
-const nodeInfoOf = (state: ClusterState, node: KubeObject): NodeInfo => {
+type NodeFacts = Pick<NodeInfo, 'name' | 'node' | 'labels' | 'unschedulable' | 'taints' | 'allocatable'>
+
+// Memo tables keyed by immutable values (a Node object, the Node map, a nodeUsage entry): pure.
+const factsCache = new WeakMap<KubeObject, NodeFacts>()
+const sortedNodesCache = new WeakMap<IMap<string, KubeObject>, ReadonlyArray<KubeObject>>()
+const nonZeroCache = new WeakMap<ResourceAmounts, readonly [number, number]>()
+const NO_NODES: ReadonlyArray<KubeObject> = []
+
+const factsOf = (node: KubeObject): NodeFacts => {
+  const cached = factsCache.get(node)
+  if (cached !== undefined) return cached
   const spec = (node['spec'] ?? {}) as { readonly unschedulable?: boolean; readonly taints?: ReadonlyArray<TaintLike> }
-  return {
+  const facts: NodeFacts = {
     name: node.metadata.name,
     node,
     labels: node.metadata.labels ?? {},
     unschedulable: spec.unschedulable === true,
     taints: spec.taints ?? [],
     allocatable: nodeAllocatable(node),
-    requested: { ...nodeUsage(state.objects, node.metadata.name) },
-    nonZeroCpu: 0,
-    nonZeroMemory: 0,
+  }
+  if (Object.isFrozen(node)) factsCache.set(node, facts)
+  return facts
+}
+
+/** The nodes sorted by name, memoised per Node map (it only changes when a Node is written). */
+const sortedNodes = (state: ClusterState): ReadonlyArray<KubeObject> => {
+  const map = state.objects.kinds.get('Node')
+  if (map === undefined) return NO_NODES
+  const cached = sortedNodesCache.get(map)
+  if (cached !== undefined) return cached
+  const sorted = listObjects(state.objects, 'Node')
+  sortedNodesCache.set(map, sorted)
+  return sorted
+}
+
+/**
+ * Σ non-zero cpu and memory requests of the pods holding resources on a node, but `exclude`.
+ * Memoised per `nodeUsage` entry: the store writes a new entry whenever a pod starts or stops
+ * holding resources there or changes its spec, and the non-zero totals depend on nothing else.
+ */
+const nonZeroOnNode = (state: ClusterState, name: string, exclude: string): readonly [number, number] => {
+  const usage = state.objects.nodeUsage.get(name)
+  // No entry: no pod has held resources on the node.
+  if (usage === undefined) return [0, 0]
+  const cached = nonZeroCache.get(usage)
+  if (cached !== undefined && exclude === '') return cached
+  let cpu = 0
+  let memory = 0
+  let excluded = false
+  for (const pod of podsOnNode(state.objects, name)) {
+    if (!holdsNodeResources(pod)) continue
+    if (exclude !== '' && pod.metadata.uid === exclude) {
+      excluded = true
+      continue
+    }
+    const [c, m] = nonZeroRequests(pod)
+    cpu += c
+    memory += m
+  }
+  const out = [cpu, memory] as const
+  if (!excluded) nonZeroCache.set(usage, out)
+  return out
+}
+
+/**
+ * A placeholder that makes V8 store a field as a double from the start. The totals below
+ * outgrow small integers (memory in bytes) as pods are assumed; a field whose representation
+ * changes mid-pass deprecates the shared object shape, and the filter and score loops then
+ * deoptimise again for every node still carrying the old shape (thousands of times a pass).
+ */
+const DOUBLE = 0.5
+
+const nodeInfoOf = (state: ClusterState, node: KubeObject, exclude: string): NodeInfo => {
+  const facts = factsOf(node)
+  const usage = state.objects.nodeUsage.get(facts.name)
+  const [nonZeroCpu, nonZeroMemory] = nonZeroOnNode(state, facts.name, exclude)
+  // Readers treat an absent resource as 0, so cpu, memory and pods may start at 0.
+  const requested: Record<string, number> = { cpu: DOUBLE, memory: DOUBLE, pods: DOUBLE }
+  requested['cpu'] = 0
+  requested['memory'] = 0
+  requested['pods'] = 0
+  if (usage !== undefined) for (const k in usage) requested[k] = usage[k] ?? 0
+  // A literal, not a spread of `facts`: V8 gives spread copies distinct shapes here, which
+  // makes every property read in the filter and score loops megamorphic.
+  const info: NodeInfo = {
+    name: facts.name,
+    node: facts.node,
+    labels: facts.labels,
+    unschedulable: facts.unschedulable,
+    taints: facts.taints,
+    allocatable: facts.allocatable,
+    requested,
+    nonZeroCpu: DOUBLE,
+    nonZeroMemory: DOUBLE,
     ports: undefined,
   }
+  info.nonZeroCpu = nonZeroCpu
+  info.nonZeroMemory = nonZeroMemory
+  return info
 }
 
 const boundPodOf = (pod: KubeObject): BoundPod => ({
@@ -96,12 +187,6 @@ const boundPodOf = (pod: KubeObject): BoundPod => ({
   terminating: pod.metadata.deletionTimestamp !== undefined,
   priority: ((pod['spec'] as { priority?: number } | undefined)?.priority) ?? 0,
 })
-
-const hasRequiredAntiAffinity = (pod: KubeObject): boolean => {
-  const anti = (pod['spec'] as { affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: ReadonlyArray<unknown> } } } | undefined)
-    ?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution
-  return anti !== undefined && anti.length > 0
-}
 
 const indexAntiAffinity = (snapshot: Snapshot, pod: BoundPod, terms: ReadonlyArray<AffinityTerm>): void => {
   for (const term of terms) {
@@ -119,14 +204,17 @@ const indexAntiAffinity = (snapshot: Snapshot, pod: BoundPod, terms: ReadonlyArr
 }
 
 /**
- * Builds the view from a state and every pod in it (the caller's scan, so a pass reads the pods
- * once). Cost: O(nodes + pods); the per-pod scheduling work afterwards does not depend on the
- * number of pods.
+ * Builds the view from a state, treating the pod with uid `exclude` (if any) as absent. Cost:
+ * O(nodes + bound pods with required anti-affinity), plus the pods on each node whose
+ * `nodeUsage` entry changed since a snapshot last looked; never a scan of every pod.
  *
  * @internal
  */
-export const buildSnapshot = (state: ClusterState, pods: Iterable<KubeObject>, exclude = ''): Snapshot => {
-  const nodes = listObjects(state.objects, 'Node').map((n) => nodeInfoOf(state, n))
+export const buildSnapshot = (state: ClusterState, exclude = ''): Snapshot => {
+  const found = exclude === '' ? undefined : getByUid(state.objects, exclude)
+  const excluded = found !== undefined && found.kind === 'Pod' && holdsNodeResources(found) ? found : undefined
+  const excludedNode = excluded === undefined ? undefined : boundPodOf(excluded).nodeName
+  const nodes = sortedNodes(state).map((n) => nodeInfoOf(state, n, n.metadata.name === excludedNode ? exclude : ''))
   const byName = new Map(nodes.map((n) => [n.name, n]))
   const snapshot: Snapshot = {
     state,
@@ -139,20 +227,16 @@ export const buildSnapshot = (state: ClusterState, pods: Iterable<KubeObject>, e
     antiUnindexed: [],
     namespaceLabels: new Map(),
   }
-  for (const pod of pods) {
-    if (!holdsNodeResources(pod)) continue
-    const bound = boundPodOf(pod)
-    const node = byName.get(bound.nodeName)
-    if (bound.uid === exclude && exclude !== '') {
-      if (node !== undefined) for (const [k, v] of Object.entries(podRequests(pod))) node.requested[k] = (node.requested[k] ?? 0) - v
-      continue
-    }
-    if (node !== undefined) {
-      const [cpu, memory] = nonZeroRequests(pod)
-      node.nonZeroCpu += cpu
-      node.nonZeroMemory += memory
-    }
-    if (hasRequiredAntiAffinity(pod)) indexAntiAffinity(snapshot, bound, podInfo(pod).antiAffinity)
+  if (excluded !== undefined) {
+    const node = byName.get(excludedNode ?? '')
+    if (node !== undefined) for (const [k, v] of Object.entries(podRequests(excluded))) node.requested[k] = (node.requested[k] ?? 0) - v
+  }
+  const pods = state.objects.kinds.get('Pod')
+  // Sorted, so the index lists owners in namespace/name order whatever the set's history.
+  for (const key of [...state.objects.antiAffinityPods].sort()) {
+    const pod = pods?.get(key)
+    if (pod === undefined || !holdsNodeResources(pod) || (exclude !== '' && pod.metadata.uid === exclude)) continue
+    indexAntiAffinity(snapshot, boundPodOf(pod), podInfo(pod).antiAffinity)
   }
   return snapshot
 }

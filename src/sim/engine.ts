@@ -46,10 +46,16 @@ export interface Timeout {
   readonly state: ClusterState
 }
 
-/** Budgets for `settle`. */
+/** Budgets for `settle`, and an optional observer of every intermediate state. */
 export interface SettleOptions {
   /** Passes of every controller before giving up (default 10,000). */
   readonly maxSteps?: number
+  /**
+   * Called with the state after every step (also `advance`'s and `runUntil`'s, at every
+   * wakeup), so a recorder such as `timelineRecorder` sees each intermediate state. It only
+   * reads: the states are immutable and the result is the same with or without it.
+   */
+  readonly observe?: (state: ClusterState) => void
 }
 
 /** Budgets for `runUntil`. */
@@ -133,10 +139,12 @@ export const step = (state: ClusterState): StepResult => {
  */
 export const settle = (state: ClusterState, options: SettleOptions = {}): E.Either<NotSettled, ClusterState> => {
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS
+  const observe = options.observe
   let current = state
   for (let steps = 0; steps < maxSteps; steps++) {
     const result = step(current)
     current = result.state
+    if (observe !== undefined) observe(current)
     if (!result.changed) return E.right(current)
   }
   return E.left({

@@ -26,7 +26,7 @@ export interface TraceEntry {
   readonly namespace?: string
   readonly name: string
   /** `ok`, or the API error reason when the reducer refused the write. */
-  readonly result: 'ok' | 'Invalid' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Forbidden' | 'BadRequest'
+  readonly result: 'ok' | 'Invalid' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Forbidden' | 'BadRequest' | 'InternalError'
   /** The resourceVersion the write produced, when it produced one. */
   readonly resourceVersion?: string
   /** Error text, Event reason and message, or warning text. */

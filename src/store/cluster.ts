@@ -13,14 +13,24 @@ import { garbageCollector } from '../controllers/garbageCollector.js'
 import { namespaceLifecycle } from '../controllers/namespaceLifecycle.js'
 import { nodeLifecycle } from '../controllers/nodeLifecycle.js'
 import { kubelet } from '../controllers/kubelet.js'
+import { endpointSliceController } from '../controllers/endpointSlice.js'
+import { loadBalancerController } from '../controllers/loadBalancer.js'
 import { scheduler } from '../controllers/scheduler.js'
+import { statefulSetController } from '../controllers/statefulSet.js'
+import { daemonSetController } from '../controllers/daemonSet.js'
+import { DEFAULT_STORAGE_CLASS, volumeBinder } from '../controllers/volumeBinder.js'
+import { replicaSetController } from '../controllers/replicaSet.js'
+import { deploymentController } from '../controllers/deployment.js'
 import { jobController, ttlAfterFinishedController } from '../controllers/job.js'
 import { cronJobController } from '../controllers/cronJob.js'
 import type { BehaviourModel } from '../sim/behaviour.js'
 import { type NodeOptions, nodePodCidr, registerNodeActions } from '../sim/nodes.js'
 import type { KubeObject } from '../objects/object.js'
 import { addressAt, parseCidr } from '../network/cidr.js'
+import { parseAddressPool } from '../network/serviceAllocation.js'
 import { DEFAULT_EPOCH_MS, parseTimestamp } from '../sim/clock.js'
+import { parseDuration } from '../objects/duration.js'
+import { eventTtlController } from '../controllers/eventTtl.js'
 import { seedRng } from '../sim/rng.js'
 import { emptyTrace, type TraceRetention } from '../sim/trace.js'
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../io/yaml.js'
@@ -49,10 +59,14 @@ export interface ClusterOptions {
   readonly nodePortRange?: readonly [number, number]
   readonly traceRetention?: TraceRetention
   readonly maxManifestBytes?: number
+  /** How long Events live after their last write (default `'1h'`, as `--event-ttl`); 0 keeps them. */
+  readonly eventTtl?: string | number
   /** Replace the controller registry (default: `defaultControllers`). */
   readonly controllers?: ReadonlyArray<Controller>
   /** The pod behaviour model (default: `defaultBehaviour`; see docs/pods-and-nodes.md). */
   readonly behaviour?: BehaviourModel
+  /** Addresses for LoadBalancer Services (CIDRs or `a.b.c.d-e.f.g.h` ranges); none leaves them pending. */
+  readonly loadBalancerPool?: ReadonlyArray<string>
 }
 
 /**
@@ -66,7 +80,7 @@ export interface ClusterOptions {
  * expect(defaultControllers.map((c) => c.name)).toContain('garbage-collector')
  * ```
  */
-export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, scheduler, kubelet, jobController, ttlAfterFinishedController, cronJobController, garbageCollector]
+export const defaultControllers: ReadonlyArray<Controller> = [namespaceLifecycle, nodeLifecycle, deploymentController, replicaSetController, statefulSetController, daemonSetController, volumeBinder, scheduler, kubelet, endpointSliceController, loadBalancerController, jobController, ttlAfterFinishedController, cronJobController, garbageCollector, eventTtlController]
 
 /** Default configuration values. */
 export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
@@ -77,6 +91,7 @@ export const DEFAULT_CONFIG: Omit<ClusterConfig, 'controllers'> = {
   nodePortRange: [30000, 32767],
   traceRetention: 10_000,
   maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
+  eventTtlMs: 3_600_000,
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system']
@@ -113,10 +128,14 @@ const checkOptionShapes = (options: ClusterOptions): string | undefined => {
     return 'traceRetention must be "none", "all" or a number'
   if (o['maxManifestBytes'] !== undefined && !(typeof o['maxManifestBytes'] === 'number' && o['maxManifestBytes'] > 0))
     return 'maxManifestBytes must be a positive number'
+  if (o['eventTtl'] !== undefined && typeof o['eventTtl'] !== 'string' && typeof o['eventTtl'] !== 'number') return 'eventTtl must be a duration such as "1h", or ms'
   const controllers = o['controllers']
   if (controllers !== undefined && !(Array.isArray(controllers) && controllers.every((c) => typeof c === 'object' && c !== null && typeof (c as Record<string, unknown>)['reconcile'] === 'function' && typeof (c as Record<string, unknown>)['nextWakeup'] === 'function')))
     return 'controllers must be an array of controllers'
   if (o['behaviour'] !== undefined && typeof o['behaviour'] !== 'function') return 'behaviour must be a function from a pod to its behaviour'
+  const pool = o['loadBalancerPool']
+  if (pool !== undefined && !(Array.isArray(pool) && pool.every((p) => typeof p === 'string' && parseAddressPool(p) !== undefined)))
+    return 'loadBalancerPool must be an array of IPv4 CIDRs or a.b.c.d-e.f.g.h ranges'
   return undefined
 }
 
@@ -157,6 +176,12 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     if (!Number.isFinite(options.now)) return fail('now must be a finite number of ms since the epoch')
     now = Math.floor(options.now)
   }
+  let eventTtlMs: number | undefined
+  if (options.eventTtl !== undefined) {
+    const ttl = parseDuration(options.eventTtl)
+    if (E.isLeft(ttl)) return fail(`eventTtl: ${ttl.left}`)
+    eventTtlMs = ttl.right
+  }
   const config: ClusterConfig = {
     ...DEFAULT_CONFIG,
     ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
@@ -166,8 +191,10 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     ...(options.nodePortRange === undefined ? {} : { nodePortRange: options.nodePortRange }),
     ...(options.traceRetention === undefined ? {} : { traceRetention: options.traceRetention }),
     ...(options.maxManifestBytes === undefined ? {} : { maxManifestBytes: options.maxManifestBytes }),
+    ...(eventTtlMs === undefined ? {} : { eventTtlMs }),
     controllers: options.controllers ?? defaultControllers,
     ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
+    ...(options.loadBalancerPool === undefined ? {} : { loadBalancerPool: options.loadBalancerPool }),
   }
   const serviceCidr = parseCidr(config.serviceCidr)
   if (E.isLeft(serviceCidr)) return fail(`serviceCidr: ${serviceCidr.left}`)
@@ -210,6 +237,8 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
         },
       },
     },
+    // A default StorageClass, as kind and minikube clusters ship one.
+    { type: 'create', by: 'kube-apiserver', object: DEFAULT_STORAGE_CLASS },
     // The kubelet registers its Node, then posts its status (status is a subresource).
     ...nodeSpecs.flatMap((spec, i): Action[] => {
       // Addresses start at .2: the first address is the network's gateway.

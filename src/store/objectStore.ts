@@ -6,11 +6,12 @@
  *
  * @module
  */
-import { Map as IMap, Set as ISet } from 'immutable'
+import { List, Map as IMap, Set as ISet } from 'immutable'
 import { kindInfo } from '../objects/kinds.js'
 import { type KubeObject, type ObjectRef, objectKey } from '../objects/object.js'
 import { equalityPairs, matchesSelector, type Selector, selectsNothing } from '../objects/selector.js'
 import { addAmounts, holdsNodeResources, podRequests, type ResourceAmounts } from '../scheduling/resources.js'
+import { timestampMs } from '../sim/clock.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -34,17 +35,34 @@ export interface ObjectStore {
   readonly deleting: ISet<string>
   /** keys of pods waiting for a node: no nodeName, not deleting, not finished (see `unboundPods`). */
   readonly unbound: ISet<string>
+  /**
+   * Events in the order they were last written, as `[key, time]`: the API server's event TTL
+   * expires them oldest first (see `expiredEvents`). An Event written again is queued again; its
+   * older entry is skipped when reached.
+   */
+  readonly eventQueue: List<readonly [string, number]>
   /** node name -> the summed requests of the pods holding resources on it (see `holdsNodeResources`). */
   readonly nodeUsage: IMap<string, ResourceAmounts>
   /**
+   * keys of pods with required pod anti-affinity terms: the scheduler checks every bound one
+   * against each incoming pod, so it must find them without scanning every pod.
+   */
+  readonly antiAffinityPods: ISet<string>
+  /**
    * Counts the changes that can make an unschedulable pod schedulable: a Node written or
-   * removed, or a pod releasing node resources. The scheduler retries on a new epoch, as
+   * removed, a pod releasing node resources, or a claim, volume or StorageClass written. The scheduler retries on a new epoch, as
    * kube-scheduler moves pods out of its unschedulable queue on cluster events.
    */
   readonly schedulingEpoch: number
+  /** Service cluster IP -> the key of the Service holding it (see `serviceAllocations`). */
+  readonly serviceIps: IMap<string, string>
+  /** Node port (also health-check node ports) -> the key of the Service holding it. */
+  readonly nodePorts: IMap<number, string>
 }
 
 const SEP = '\u0000'
+/** Kinds whose changes can make a pod's claims schedulable (VolumeBinding's cluster events). */
+const VOLUME_KINDS: ReadonlySet<string> = new Set(['PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'])
 const EMPTY_SET: ISet<string> = ISet()
 const EMPTY_KIND: IMap<string, KubeObject> = IMap()
 
@@ -62,8 +80,12 @@ export const emptyStore: ObjectStore = {
   podsByNode: IMap(),
   deleting: ISet(),
   unbound: ISet(),
+  eventQueue: List(),
   nodeUsage: IMap(),
+  antiAffinityPods: ISet(),
   schedulingEpoch: 0,
+  serviceIps: IMap(),
+  nodePorts: IMap(),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,7 +190,8 @@ export const hasDependents = (store: ObjectStore, ownerUid: string): boolean => 
 
 /** Pods bound to a node (spec.nodeName), sorted by namespace and name. */
 export const podsOnNode = (store: ObjectStore, nodeName: string): ReadonlyArray<KubeObject> =>
-  keysToObjects(store, 'Pod', store.podsByNode.get(nodeName) ?? EMPTY_SET).sort(byKey)
+  // Keys sort in the same order as their objects (namespace/name), and strings sort cheaply.
+  keysToObjects(store, 'Pod', [...(store.podsByNode.get(nodeName) ?? EMPTY_SET)].sort())
 
 /** Every object in a namespace, of every kind, sorted by kind then name. */
 export const objectsInNamespace = (store: ObjectStore, namespace: string): ReadonlyArray<KubeObject> =>
@@ -185,6 +208,15 @@ const nodeNameOf = (object: KubeObject | undefined): string | undefined => {
   if (object === undefined || object.kind !== 'Pod') return undefined
   const spec = object['spec'] as { readonly nodeName?: unknown } | undefined
   return typeof spec?.nodeName === 'string' && spec.nodeName !== '' ? spec.nodeName : undefined
+}
+
+type RawAffinity = { readonly podAntiAffinity?: { readonly requiredDuringSchedulingIgnoredDuringExecution?: ReadonlyArray<unknown> } }
+
+/** A pod that declares required pod anti-affinity terms (see `antiAffinityPods`). */
+const hasRequiredAntiAffinity = (object: KubeObject | undefined): boolean => {
+  if (object === undefined || object.kind !== 'Pod') return false
+  const terms = ((object['spec'] as { readonly affinity?: RawAffinity } | undefined)?.affinity)?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+  return Array.isArray(terms) && terms.length > 0
 }
 
 /** A pod no node has yet and that still wants one. */
@@ -243,7 +275,7 @@ const releasesResources = (previous: KubeObject | undefined, next: KubeObject | 
  *
  * @internal
  */
-export const unboundPods = (store: ObjectStore): ReadonlyArray<KubeObject> => keysToObjects(store, 'Pod', store.unbound).sort(byKey)
+export const unboundPods = (store: ObjectStore): ReadonlyArray<KubeObject> => keysToObjects(store, 'Pod', [...store.unbound].sort())
 
 /** The summed requests of the pods holding resources on a node (cpu in millicores). */
 export const nodeUsage = (store: ObjectStore, nodeName: string): ResourceAmounts => store.nodeUsage.get(nodeName) ?? {}
@@ -297,11 +329,15 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   const wasDeleting = previous?.metadata.deletionTimestamp !== undefined
   const isDeleting = object.metadata.deletionTimestamp !== undefined
   if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = deleting.remove(previous.metadata.uid)
-  if (uid !== '') deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
+  // Most writes neither start nor end a deletion: leave the set alone (a miss still costs a hash).
+  if (uid !== '' && (isDeleting || (wasDeleting && previous?.metadata.uid === uid))) deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
   const nodeUsageNext = updateUsage(store.nodeUsage, previous, object)
   const wasUnbound = isUnbound(previous)
   const nowUnbound = isUnbound(object)
   const unbound = wasUnbound === nowUnbound ? store.unbound : nowUnbound ? store.unbound.add(key) : store.unbound.remove(key)
+  const wasAnti = hasRequiredAntiAffinity(previous)
+  const nowAnti = hasRequiredAntiAffinity(object)
+  const antiAffinityPods = wasAnti === nowAnti ? store.antiAffinityPods : nowAnti ? store.antiAffinityPods.add(key) : store.antiAffinityPods.remove(key)
   return {
     kinds,
     byUid,
@@ -312,8 +348,49 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
     deleting,
     unbound,
     nodeUsage: nodeUsageNext,
-    schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || releasesResources(previous, object) ? 1 : 0),
+    antiAffinityPods,
+    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue.push([key, eventTime(object)]), kinds.get('Event') ?? EMPTY_KIND) : store.eventQueue,
+    schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, object) ? 1 : 0),
+    ...(kind === 'Service' ? reindexServiceAllocations(store, key, previous, object) : { serviceIps: store.serviceIps, nodePorts: store.nodePorts }),
   }
+}
+
+/** When an Event was last written: lastTimestamp, else eventTime, else its creation. */
+const eventTime = (event: KubeObject): number =>
+  timestampMs(event['lastTimestamp']) ?? timestampMs(event['eventTime']) ?? timestampMs(event.metadata.creationTimestamp) ?? 0
+
+/** Whether a queue entry still describes its Event (not deleted, not written again since). */
+const isCurrentEntry = (entry: readonly [string, number], events: IMap<string, KubeObject>): boolean => {
+  const event = events.get(entry[0])
+  return event !== undefined && eventTime(event) === entry[1]
+}
+
+/** Drops the leading entries of deleted or rewritten Events, so the queue stays as long as the Events. */
+const trimEventQueue = (queue: List<readonly [string, number]>, events: IMap<string, KubeObject>): List<readonly [string, number]> => {
+  let dropped = 0
+  for (const entry of queue) {
+    if (isCurrentEntry(entry, events)) break
+    dropped++
+  }
+  return dropped === 0 ? queue : queue.slice(dropped)
+}
+
+/**
+ * The Events whose time-to-live has run out at `now` (last written at or before now - ttl),
+ * oldest first, and the earliest time the next one will (undefined when none is queued).
+ *
+ * @internal
+ */
+export const expiredEvents = (store: ObjectStore, now: number, ttlMs: number): { readonly expired: ReadonlyArray<KubeObject>; readonly next: number | undefined } => {
+  const events = store.kinds.get('Event') ?? EMPTY_KIND
+  const expired: KubeObject[] = []
+  for (const entry of store.eventQueue) {
+    if (!isCurrentEntry(entry, events)) continue
+    if (entry[1] + ttlMs > now) return { expired, next: entry[1] + ttlMs }
+    const event = events.get(entry[0])
+    if (event !== undefined) expired.push(event)
+  }
+  return { expired, next: undefined }
 }
 
 /**
@@ -341,8 +418,51 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     deleting: uid === undefined ? store.deleting : store.deleting.remove(uid),
     unbound: kind === 'Pod' ? store.unbound.remove(key) : store.unbound,
     nodeUsage: updateUsage(store.nodeUsage, previous, undefined),
-    schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || releasesResources(previous, undefined) ? 1 : 0),
+    antiAffinityPods: kind === 'Pod' ? store.antiAffinityPods.remove(key) : store.antiAffinityPods,
+    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue, store.kinds.get('Event')?.remove(key) ?? EMPTY_KIND) : store.eventQueue,
+    schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, undefined) ? 1 : 0),
+    ...(kind === 'Service' ? reindexServiceAllocations(store, key, previous, undefined) : { serviceIps: store.serviceIps, nodePorts: store.nodePorts }),
   }
+}
+
+/**
+ * The cluster IPs and node ports a Service holds: its clusterIPs (not `None`) unless it is an
+ * ExternalName, each port's nodePort and its healthCheckNodePort. Released when the Service
+ * goes or stops holding them, as the API server's allocators release them.
+ *
+ * @internal
+ */
+export const serviceAllocations = (service: KubeObject | undefined): { readonly ips: ReadonlyArray<string>; readonly ports: ReadonlyArray<number> } => {
+  const spec = service?.['spec'] as
+    | { readonly type?: unknown; readonly clusterIPs?: unknown; readonly ports?: unknown; readonly healthCheckNodePort?: unknown }
+    | undefined
+  if (spec === undefined) return { ips: [], ports: [] }
+  const ips = spec.type === 'ExternalName' || !Array.isArray(spec.clusterIPs) ? [] : spec.clusterIPs.filter((ip): ip is string => typeof ip === 'string' && ip !== '' && ip !== 'None')
+  const ports: number[] = []
+  if (Array.isArray(spec.ports))
+    for (const p of spec.ports as ReadonlyArray<{ readonly nodePort?: unknown }>)
+      if (typeof p?.nodePort === 'number' && p.nodePort > 0 && !ports.includes(p.nodePort)) ports.push(p.nodePort)
+  if (typeof spec.healthCheckNodePort === 'number' && spec.healthCheckNodePort > 0 && !ports.includes(spec.healthCheckNodePort)) ports.push(spec.healthCheckNodePort)
+  return { ips, ports }
+}
+
+const reindexServiceAllocations = (
+  store: ObjectStore,
+  key: string,
+  previous: KubeObject | undefined,
+  next: KubeObject | undefined,
+): Pick<ObjectStore, 'serviceIps' | 'nodePorts'> => {
+  const before = serviceAllocations(previous)
+  const after = serviceAllocations(next)
+  let serviceIps = store.serviceIps
+  let nodePorts = store.nodePorts
+  // Only entries this Service holds are released: admission refuses a second holder, so an
+  // entry held by another key is never overwritten here.
+  for (const ip of before.ips) if (!after.ips.includes(ip) && serviceIps.get(ip) === key) serviceIps = serviceIps.remove(ip)
+  for (const port of before.ports) if (!after.ports.includes(port) && nodePorts.get(port) === key) nodePorts = nodePorts.remove(port)
+  for (const ip of after.ips) if (!serviceIps.has(ip)) serviceIps = serviceIps.set(ip, key)
+  for (const port of after.ports) if (!nodePorts.has(port)) nodePorts = nodePorts.set(port, key)
+  return { serviceIps, nodePorts }
 }
 
 /**
@@ -354,7 +474,8 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
 export const rebuildStore = (store: ObjectStore): ObjectStore => {
   let rebuilt = emptyStore
   for (const objects of store.kinds.values()) for (const object of objects.values()) rebuilt = putObject(rebuilt, object)
-  return rebuilt
+  // Rebuilt in map order, the event queue must be put back in time order.
+  return { ...rebuilt, eventQueue: rebuilt.eventQueue.sortBy((entry) => entry[1]) }
 }
 
 /** Whether a kind is namespaced (unknown kinds are, as custom resources usually are). */

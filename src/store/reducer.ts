@@ -10,7 +10,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Action, EventRecord, PropagationPolicy } from '../controllers/controller.js'
 import { deepEqual, deepEqualExcept } from '../internal/deepEqual.js'
-import { deepFreeze, produce } from '../internal/immer.js'
+import { deepFreeze } from '../internal/immer.js'
+import { frozenJsonCopy } from '../internal/jsonCopy.js'
 import { kindInfo, type KindInfo, resourceInfoFor } from '../objects/kinds.js'
 import type { KubeObject, ObjectRef } from '../objects/object.js'
 import { formatTimestamp } from '../sim/clock.js'
@@ -28,6 +29,7 @@ import { required } from '../validation/fieldError.js'
 import { admitOnCreate } from './admissionPlugins.js'
 import { admitForCreate, admitForUpdate, checkEnvelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
+import { allocateServiceOnCreate, allocateServiceOnUpdate } from '../network/serviceAllocation.js'
 import { deleteObject, getObject, putObject } from './objectStore.js'
 import type { ClusterState } from './state.js'
 
@@ -123,12 +125,30 @@ const traceEntry = (state: ClusterState, by: string, op: TraceEntry['op'], ref: 
 const record = (state: ClusterState, entries: ReadonlyArray<TraceEntry>): ClusterState =>
   entries.length === 0 ? state : { ...state, trace: appendTrace(state.trace, entries, state.config.traceRetention) }
 
+/**
+ * The object with `metadata` replaced by `{...metadata, ...changes}` and the other top-level keys
+ * in `top` set, deep-frozen where new. Key order is what an immer recipe assigning the same keys
+ * gives (existing keys keep their place, new ones go last), so stored objects serialise the same;
+ * the subtrees carried over are stored ones, already frozen, so only the new spine is frozen.
+ */
+const stampObject = (object: KubeObject, metaChanges: Readonly<Record<string, unknown>>, top?: Readonly<Record<string, unknown>>): KubeObject =>
+  deepFreeze({ ...object, ...top, metadata: { ...object.metadata, ...metaChanges } } as KubeObject)
+
+/** Virtual time as a timestamp: writes at one instant share the string (most writes happen in bursts). */
+let lastFormattedMs = Number.NaN
+let lastFormatted = ''
+const timestampAt = (ms: number): string => {
+  if (ms !== lastFormattedMs) {
+    lastFormatted = formatTimestamp(ms)
+    lastFormattedMs = ms
+  }
+  return lastFormatted
+}
+
 /** Stores an object with a fresh resourceVersion. */
 const store = (state: ClusterState, object: KubeObject): { readonly state: ClusterState; readonly object: KubeObject } => {
   const revision = state.revision + 1
-  const stamped = produce(object, (draft) => {
-    draft.metadata.resourceVersion = String(revision)
-  })
+  const stamped = stampObject(object, { resourceVersion: String(revision) })
   return { state: { ...state, revision, objects: putObject(state.objects, stamped) }, object: stamped }
 }
 
@@ -180,17 +200,24 @@ const create = (state: ClusterState, given: KubeObject, by: string): E.Either<Ap
   if (nsProblem !== undefined) return E.left(nsProblem)
   const [uid, afterUid] = nextUid(rng)
   rng = afterUid
-  object = produce(object, (draft) => {
-    draft.metadata.name = finalName
-    draft.metadata.uid = uid
-    draft.metadata.creationTimestamp = formatTimestamp(state.now)
-    draft.metadata.generation = 1
-    delete draft.metadata.deletionTimestamp
-    delete draft.metadata.deletionGracePeriodSeconds
-    if (model?.hasStatusSubresource === true) delete (draft as Record<string, unknown>)['status']
-  })
+  // Plain copies, assigned in the order an immer recipe would (key order is part of the result).
+  const createdMeta: Record<string, unknown> = { ...object.metadata }
+  createdMeta['name'] = finalName
+  createdMeta['uid'] = uid
+  createdMeta['creationTimestamp'] = timestampAt(state.now)
+  createdMeta['generation'] = 1
+  delete createdMeta['deletionTimestamp']
+  delete createdMeta['deletionGracePeriodSeconds']
+  const createdObject: Record<string, unknown> = { ...object, metadata: createdMeta }
+  if (model?.hasStatusSubresource === true) delete createdObject['status']
+  object = deepFreeze(createdObject as KubeObject)
   if (model?.hasStatusSubresource === true) object = model.applyDefaults(object)
   if (model?.prepareForCreate !== undefined) object = model.prepareForCreate(object)
+  // The REST layer's allocators run after validation: cluster IPs and node ports.
+  const allocated = allocateServiceOnCreate(state, object, rng)
+  if (E.isLeft(allocated)) return allocated
+  object = allocated.right.object
+  rng = allocated.right.rng
   object = admitOnCreate(object)
   const stored = store({ ...state, rng }, object)
   const ref = { kind: info.kind, namespace: meta.namespace, name: finalName }
@@ -239,29 +266,30 @@ const update = (state: ClusterState, input: KubeObject, by: string): E.Either<Ap
   const admitted = admitForUpdate(input, existing)
   if (E.isLeft(admitted)) return admitted
   const { model, warnings } = admitted.right
+  const allocated = allocateServiceOnUpdate(state, admitted.right.object, existing, state.rng)
+  if (E.isLeft(allocated)) return allocated
   const keepStatus = model?.hasStatusSubresource === true
-  const specChanged = !deepEqualExcept(admitted.right.object, existing, NOT_DESIRED)
+  const specChanged = !deepEqualExcept(allocated.right.object, existing, NOT_DESIRED)
   const revision = state.revision + 1
   // One pass stamps everything the server owns; the client's copies of these are ignored.
-  const next = produce(admitted.right.object, (draft) => {
-    const m = draft.metadata
-    const old = existing.metadata
-    m.uid = old.uid as string
-    m.creationTimestamp = old.creationTimestamp as string
-    m.resourceVersion = String(revision)
-    m.generation = (old.generation ?? 1) + (specChanged ? 1 : 0)
-    if (old.deletionTimestamp === undefined) delete m.deletionTimestamp
-    else m.deletionTimestamp = old.deletionTimestamp
-    if (old.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds
-    else m.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
-    if (old.generateName === undefined) delete m.generateName
-    else m.generateName = old.generateName
-    const d = draft as Record<string, unknown>
-    if (keepStatus) {
-      if (existing['status'] === undefined) delete d['status']
-      else d['status'] = existing['status']
-    }
-  })
+  const m: Record<string, unknown> = { ...allocated.right.object.metadata }
+  const old = existing.metadata
+  m['uid'] = old.uid
+  m['creationTimestamp'] = old.creationTimestamp
+  m['resourceVersion'] = String(revision)
+  m['generation'] = (old.generation ?? 1) + (specChanged ? 1 : 0)
+  if (old.deletionTimestamp === undefined) delete m['deletionTimestamp']
+  else m['deletionTimestamp'] = old.deletionTimestamp
+  if (old.deletionGracePeriodSeconds === undefined) delete m['deletionGracePeriodSeconds']
+  else m['deletionGracePeriodSeconds'] = old.deletionGracePeriodSeconds
+  if (old.generateName === undefined) delete m['generateName']
+  else m['generateName'] = old.generateName
+  const d: Record<string, unknown> = { ...allocated.right.object, metadata: m }
+  if (keepStatus) {
+    if (existing['status'] === undefined) delete d['status']
+    else d['status'] = existing['status']
+  }
+  const next = deepFreeze(d as KubeObject)
   const unchanged =
     !specChanged &&
     deepEqualExcept(next.metadata, existing.metadata, ['resourceVersion']) &&
@@ -271,7 +299,7 @@ const update = (state: ClusterState, input: KubeObject, by: string): E.Either<Ap
     const removed = remove(state, next)
     return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
-  const stored: ClusterState = { ...state, revision, objects: putObject(state.objects, next) }
+  const stored: ClusterState = { ...state, rng: allocated.right.rng, revision, objects: putObject(state.objects, next) }
   const entries = [
     traceEntry(stored, by, 'update', ref, { resourceVersion: String(revision) }),
     ...warnings.map((w) => traceEntry(stored, by, 'warning', ref, { message: w })),
@@ -287,12 +315,16 @@ const updateStatus = (state: ClusterState, input: KubeObject, by: string): E.Eit
   if (status !== undefined && (typeof status !== 'object' || status === null || Array.isArray(status)))
     return E.left(badRequestError(`${info.kind} ${JSON.stringify(ref.name)}: status: expected a mapping`, [], { ...info, name: ref.name }))
   if (deepEqual(status, existing['status'])) return E.right({ state, outcome: 'unchanged', object: existing, warnings: [] })
-  const next = produce(existing, (draft) => {
-    const d = draft as Record<string, unknown>
-    if (status === undefined) delete d['status']
-    else d['status'] = deepFreeze(JSON.parse(JSON.stringify(status)) as unknown)
-  })
-  const stored = store(state, next)
+  const revision = String(state.revision + 1)
+  let next: KubeObject
+  if (status === undefined) {
+    const { status: _dropped, ...rest } = existing as Record<string, unknown>
+    next = stampObject(rest as KubeObject, { resourceVersion: revision })
+  } else {
+    // The JSON round trip the status always had, sharing the stored status's unchanged parts.
+    next = stampObject(existing, { resourceVersion: revision }, { status: frozenJsonCopy(status, existing['status']) })
+  }
+  const stored = { state: { ...state, revision: state.revision + 1, objects: putObject(state.objects, next) }, object: next }
   return E.right({
     state: record(stored.state, [traceEntry(stored.state, by, 'updateStatus', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' })]),
     outcome: 'configured',
@@ -328,7 +360,7 @@ const deleteAction = (
     return E.left(forbiddenError(info, ref.name, undefined, 'this namespace may not be deleted'))
   const warnings = action.propagation === undefined && existing.kind === 'Job' ? [JOB_ORPHAN_WARNING] : []
   const propagation = action.propagation ?? defaultPropagation(existing)
-  const now = formatTimestamp(state.now)
+  const now = timestampAt(state.now)
   const alreadyDeleting = existing.metadata.deletionTimestamp !== undefined
 
   // Pods on a node terminate gracefully: the kubelet removes them once the grace period ends.
@@ -339,11 +371,11 @@ const deleteAction = (
     const grace = onNode ? Math.max(0, requested) : 0
     const current = existing.metadata.deletionGracePeriodSeconds
     if (grace > 0 && (!alreadyDeleting || current === undefined || grace < current)) {
-      const next = produce(existing, (draft) => {
-        draft.metadata.deletionTimestamp = formatTimestamp(state.now + grace * 1000)
-        draft.metadata.deletionGracePeriodSeconds = grace
-        addPropagationFinalizer(draft.metadata, propagation)
-      })
+      const meta: Record<string, unknown> = { ...existing.metadata }
+      meta['deletionTimestamp'] = formatTimestamp(state.now + grace * 1000)
+      meta['deletionGracePeriodSeconds'] = grace
+      addPropagationFinalizer(meta, propagation)
+      const next = deepFreeze({ ...existing, metadata: meta } as KubeObject)
       const stored = store(state, next)
       return E.right({
         state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `graceful, ${grace}s` })]),
@@ -356,15 +388,13 @@ const deleteAction = (
   }
 
   if (alreadyDeleting && existing.kind !== 'Pod') return E.right({ state, outcome: 'deleting', object: existing, warnings })
-  const marked = produce(existing, (draft) => {
-    if (draft.metadata.deletionTimestamp === undefined) draft.metadata.deletionTimestamp = now
-    draft.metadata.deletionGracePeriodSeconds = 0
-    addPropagationFinalizer(draft.metadata, propagation)
-    if (draft.kind === 'Namespace') {
-      const d = draft as Record<string, unknown>
-      d['status'] = { ...((d['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' }
-    }
-  })
+  const markedMeta: Record<string, unknown> = { ...existing.metadata }
+  if (markedMeta['deletionTimestamp'] === undefined) markedMeta['deletionTimestamp'] = now
+  markedMeta['deletionGracePeriodSeconds'] = 0
+  addPropagationFinalizer(markedMeta, propagation)
+  const markedObject: Record<string, unknown> = { ...existing, metadata: markedMeta }
+  if (existing.kind === 'Namespace') markedObject['status'] = { ...((existing['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' }
+  const marked = deepFreeze(markedObject as KubeObject)
   if (readyToRemove(marked)) {
     const removed = remove(state, marked)
     return E.right({ state: record(removed, [traceEntry(removed, action.by, 'delete', ref)]), outcome: 'deleted', warnings })
@@ -378,11 +408,11 @@ const deleteAction = (
   })
 }
 
-const addPropagationFinalizer = (meta: { finalizers?: string[] }, propagation: PropagationPolicy): void => {
+const addPropagationFinalizer = (meta: Record<string, unknown>, propagation: PropagationPolicy): void => {
   const finalizer = propagation === 'Foreground' ? FOREGROUND_FINALIZER : propagation === 'Orphan' ? ORPHAN_FINALIZER : undefined
   if (finalizer === undefined) return
-  const current = meta.finalizers ?? []
-  if (!current.includes(finalizer)) meta.finalizers = [...current, finalizer]
+  const current = (meta['finalizers'] as ReadonlyArray<string> | undefined) ?? []
+  if (!current.includes(finalizer)) meta['finalizers'] = [...current, finalizer]
 }
 
 /** Events are deduplicated by object, reason, type and message, as client-go's correlator does. */
@@ -403,14 +433,19 @@ const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Eit
   const name = eventName(event)
   const ref = { kind: 'Event', namespace, name }
   const existing = getObject(state.objects, ref)
-  const time = formatTimestamp(state.now)
+  const time = timestampAt(state.now)
+  const revision = state.revision + 1
+  const resourceVersion = String(revision)
   let object: KubeObject
+  let rng = state.rng
   if (existing === undefined) {
-    const [uid, rng] = nextUid(state.rng)
+    const [uid, next] = nextUid(state.rng)
+    rng = next
+    // Built with its resourceVersion in place: the same keys, in the same order, as stamping after.
     object = deepFreeze({
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name, namespace, uid, creationTimestamp: time, generation: 1 },
+      metadata: { name, namespace, uid, creationTimestamp: time, generation: 1, resourceVersion },
       involvedObject: { ...event.involvedObject, namespace: event.involvedObject.namespace },
       reason: event.reason,
       message: event.message,
@@ -421,17 +456,12 @@ const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Eit
       source: { component: by },
       reportingComponent: by,
     })
-    state = { ...state, rng }
   } else {
-    object = produce(existing, (draft) => {
-      const d = draft as Record<string, unknown>
-      d['count'] = ((d['count'] as number | undefined) ?? 1) + 1
-      d['lastTimestamp'] = time
-    })
+    object = stampObject(existing, { resourceVersion }, { count: ((existing['count'] as number | undefined) ?? 1) + 1, lastTimestamp: time })
   }
-  const stored = store(state, object)
-  const entry = traceEntry(stored.state, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })
-  return E.right({ state: record(stored.state, [entry]), outcome: 'recorded', object: stored.object, warnings: [] })
+  const stored: ClusterState = { ...state, rng, revision, objects: putObject(state.objects, object) }
+  const entry = traceEntry(stored, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })
+  return E.right({ state: record(stored, [entry]), outcome: 'recorded', object, warnings: [] })
 }
 
 const podBindingTarget = { kind: 'Binding', group: '', resource: 'pods/binding' }
@@ -450,16 +480,17 @@ const bind = (state: ClusterState, action: Extract<Action, { readonly type: 'bin
     return E.left(conflictError(podBindingTarget, ref.name, ref.namespace, `pod ${ref.name} is being deleted, cannot be assigned to a host`))
   if (action.nodeName === '') return E.left(invalidError(podBindingTarget, ref.name, ref.namespace, [required('target.name')]))
   const revision = state.revision + 1
-  const time = formatTimestamp(state.now)
-  const next = produce(pod, (draft) => {
-    const d = draft as Record<string, unknown>
-    ;(d['spec'] as Record<string, unknown>)['nodeName'] = action.nodeName
-    const status = { ...((d['status'] as Record<string, unknown> | undefined) ?? {}) }
-    const conditions = ((status['conditions'] as ReadonlyArray<Record<string, unknown>> | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled')
-    status['conditions'] = [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: time }]
-    d['status'] = status
-    draft.metadata.resourceVersion = String(revision)
-  })
+  const time = timestampAt(state.now)
+  const status = (pod['status'] as Record<string, unknown> | undefined) ?? {}
+  const conditions = ((status['conditions'] as ReadonlyArray<Record<string, unknown>> | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled')
+  const next = stampObject(
+    pod,
+    { resourceVersion: String(revision) },
+    {
+      spec: { ...(pod['spec'] as Record<string, unknown>), nodeName: action.nodeName },
+      status: { ...status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: time }] },
+    },
+  )
   const stored: ClusterState = { ...state, revision, objects: putObject(state.objects, next) }
   return E.right({
     state: record(stored, [traceEntry(stored, action.by, 'bind', ref, { resourceVersion: String(revision), message: `to ${action.nodeName}` })]),

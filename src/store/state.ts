@@ -30,6 +30,12 @@ export interface ClusterConfig {
   readonly nodePortRange: readonly [number, number]
   /** How much of the trace to keep: `'none'`, `'all'` or the last N entries (default 10,000). */
   readonly traceRetention: TraceRetention
+  /**
+   * How long an Event lives after it was last written, in ms (default 1 hour, the API server's
+   * `--event-ttl`); expired Events are deleted within the next minute, as etcd leases are shared
+   * for a minute. 0 keeps Events forever.
+   */
+  readonly eventTtlMs: number
   /** Largest manifest text accepted, in bytes (default 3 MiB, the API server's request limit; parsing stays under a few seconds). */
   readonly maxManifestBytes: number
   /** The controllers the engine runs, in order. */
@@ -39,6 +45,12 @@ export interface ClusterConfig {
    * and how they exit (see `resolveBehaviour`). Per-pod `kubesim.dev/` annotations override it.
    */
   readonly behaviour?: BehaviourModel
+  /**
+   * Addresses the LoadBalancer provider hands out (CIDRs such as `192.168.49.0/28` or ranges such
+   * as `192.168.49.100-192.168.49.120`). Absent or empty: LoadBalancer Services stay pending, as
+   * on a bare cluster without a cloud provider.
+   */
+  readonly loadBalancerPool?: ReadonlyArray<string>
 }
 
 /** The whole simulated cluster. */

@@ -21,3 +21,5 @@ export { CORE_INVARIANTS, checkInvariants, formatViolation } from './invariants.
 export type { Invariant, Violation } from './invariants.js'
 export { advanceChecked } from './checked.js'
 export type { CheckedFailure, CheckedOptions } from './checked.js'
+export { WORKLOAD_INVARIANTS, ALL_INVARIANTS } from './workloadInvariants.js'
+

@@ -13,7 +13,7 @@ import { type FieldError, formatFieldError } from './fieldError.js'
 // ---------------------------------------------------------------------------------------------
 
 /** The failure reasons kubesim returns, as in `metav1.StatusReason`. */
-export type ApiErrorReason = 'Invalid' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Forbidden' | 'BadRequest'
+export type ApiErrorReason = 'Invalid' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Forbidden' | 'BadRequest' | 'InternalError'
 
 /** A failed API call. `message` is the API server's text; `formatApiError` gives kubectl's. */
 export interface ApiError {

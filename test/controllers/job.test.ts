@@ -347,6 +347,8 @@ describe('Job controller: properties', () => {
     const s = right(advance(start(jobManifest('j')), '1m'))
     const again = settle(s)
     expect(E.isRight(again) && again.right).toBe(s)
-    expect(O.isNone(nextWakeup(s))).toBe(true)
+    // The only timed work left is the expiry of its Events, an hour on.
+    expect(O.isSome(nextWakeup(s)) && nextWakeup(s)).toEqual(O.some(T0 + 60 * 60_000))
+    expect(O.isNone(nextWakeup(right(advance(s, '2h'))))).toBe(true)
   })
 })

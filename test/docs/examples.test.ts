@@ -82,7 +82,15 @@ const extractGuideExamples = (file: string): Example[] => {
     .map((m) => ({ file: relative(join(SRC, '..'), file), line: text.slice(0, m.index).split('\n').length, code: m[1] ?? '' }))
 }
 
-const guideExamples = [README, ...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f))].flatMap(extractGuideExamples)
+const guides = (dir: string): string[] =>
+  readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry)
+    // docs/api is typedoc's output, not a guide.
+    if (statSync(path).isDirectory()) return entry === 'api' ? [] : guides(path)
+    return entry.endsWith('.md') ? [path] : []
+  })
+
+const guideExamples = [README, ...guides(DOCS)].flatMap(extractGuideExamples)
 
 describe('doc examples', () => {
   it('finds examples in the source', () => {

@@ -63,7 +63,10 @@ describe('pvc updates', () => {
   })
   it('spec changes are forbidden', () => {
     expect(validatePersistentVolumeClaimUpdate(pvc({ accessModes: ['ReadWriteMany'] }), pvc()).map(formatFieldError)).toEqual([SPEC])
-    expect(validatePersistentVolumeClaimUpdate(pvc({ storageClassName: 'x' }), pvc()).map(formatFieldError)).toEqual([SPEC])
+    expect(validatePersistentVolumeClaimUpdate(pvc({ storageClassName: 'x' }), pvc({ storageClassName: 'y' })).map(formatFieldError)).toEqual([SPEC])
+  })
+  it('an unset storageClassName may be set once (RetroactiveDefaultStorageClass)', () => {
+    expect(validatePersistentVolumeClaimUpdate(pvc({ storageClassName: 'x' }), pvc())).toEqual([])
   })
   it('volumeName may be set once', () => {
     expect(validatePersistentVolumeClaimUpdate(pvc({ volumeName: 'pv-1' }), pvc())).toEqual([])

@@ -9,6 +9,7 @@ import {
   createCluster,
   failNode,
   killPod,
+  recoverNode,
   list,
   settle,
   traceEntries,
@@ -135,5 +136,52 @@ describe('killPod', () => {
     const fresh = right(applyManifests(createCluster({ nodes: 1, now: T0 }), [podWith('q', 'Always')]))
     expect(message(killPod(fresh, { name: 'q' }))).toBe('cannot kill pod "q": it has no running containers')
     expect(message(killPod(right(failNode(s, 'node-1')), { name: 'p' }))).toBe('cannot kill pod "p": the kubelet on node "node-1" is stopped')
+  })
+})
+
+describe('recoverNode', () => {
+  it('the kubelet reports its pods ready again once the node is back', () => {
+    const s0 = createCluster({ nodes: 2, now: T0 })
+    const running = right(advance(right(applyManifests(s0, [podWithToleration('web', 3600)])), '5s'))
+    const node = nodeOf(running, 'web') ?? 'node-1'
+    const ready = (s: ClusterState) =>
+      ((list(s, 'Pod', { namespace: 'default' })[0]?.['status'] as { conditions: { type: string; status: string }[] }).conditions.find((c) => c.type === 'Ready'))?.status
+    expect(ready(running)).toBe('True')
+    const down = right(advance(right(failNode(running, node)), '2m'))
+    expect(ready(down)).toBe('False')
+    const up = right(advance(right(recoverNode(down, node)), '1s'))
+    expect(ready(up)).toBe('True')
+  })
+})
+
+describe('node failure with owners', () => {
+  it('replaces the evicted pods of a ReplicaSet on healthy nodes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 2 }), fc.nat(), (replicas, victimIndex, seed) => {
+        const rs = {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: { name: 'web', namespace: 'default' },
+          spec: {
+            replicas,
+            selector: { matchLabels: { app: 'web' } },
+            template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '100m' } } }] } },
+          },
+        }
+        const running = right(advance(right(applyManifests(createCluster({ nodes: 3, now: T0, seed }), [rs])), '10s'))
+        const victim = `node-${victimIndex + 1}`
+        const after = right(advance(right(failNode(running, victim)), '6m'))
+        const pods = list(after, 'Pod', { namespace: 'default' })
+        const live = pods.filter((p) => p.metadata.deletionTimestamp === undefined)
+        expect(live).toHaveLength(replicas)
+        for (const p of live) {
+          expect((p['spec'] as { nodeName?: string }).nodeName).not.toBe(victim)
+          expect((p['status'] as { phase?: string }).phase).toBe('Running')
+        }
+        // The evicted ones stay Terminating on the unreachable node, as in Kubernetes.
+        for (const p of pods.filter((q) => q.metadata.deletionTimestamp !== undefined)) expect((p['spec'] as { nodeName?: string }).nodeName).toBe(victim)
+      }),
+      { numRuns: 15 },
+    )
   })
 })

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../src/index.js'
 import { fromLabelSelector, matchesSelector } from '../../src/index.js'
 import { deleteObject, dependentsOf, emptyStore, listObjects, podsOnNode, putObject, rebuildStore } from '../../src/store/objectStore.js'
 
-const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string): KubeObject => ({
+const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string, anti = false, deleting = false): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
@@ -12,9 +12,13 @@ const pod = (name: string, ns: string, labels: Record<string, string>, node: str
     namespace: ns,
     uid,
     labels,
+    ...(deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}),
     ...(owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner }] }),
   },
-  spec: node === undefined ? {} : { nodeName: node },
+  spec: {
+    ...(node === undefined ? {} : { nodeName: node }),
+    ...(anti ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
+  },
 })
 
 const op = fc.record({
@@ -25,6 +29,8 @@ const op = fc.record({
   node: fc.option(fc.constantFrom('n1', 'n2'), { nil: undefined }),
   owner: fc.option(fc.constantFrom('rs1', 'rs2'), { nil: undefined }),
   uid: fc.constantFrom('u1', 'u2', 'u3'),
+  anti: fc.boolean(),
+  deleting: fc.boolean(),
 })
 
 describe('object store indices', () => {
@@ -37,7 +43,7 @@ describe('object store indices', () => {
           const uid = `${o.ns}/${o.name}/${o.uid}`
           store = o.remove
             ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name })
-            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid))
+            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting))
         }
         const rebuilt = rebuildStore(store)
         expect(store.byLabel.equals(rebuilt.byLabel)).toBe(true)
@@ -46,6 +52,8 @@ describe('object store indices', () => {
         expect(store.podsByNode.equals(rebuilt.podsByNode)).toBe(true)
         expect(store.byUid.toJS()).toEqual(rebuilt.byUid.toJS())
         expect(store.deleting.equals(rebuilt.deleting)).toBe(true)
+        expect(store.antiAffinityPods.equals(rebuilt.antiAffinityPods)).toBe(true)
+        expect(store.unbound.equals(rebuilt.unbound)).toBe(true)
       }),
     )
   })

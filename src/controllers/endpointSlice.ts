@@ -1,0 +1,595 @@
+/**
+ * The EndpointSlice controller: for every Service with a selector, EndpointSlices listing the
+ * matching pods that have an IP and have not finished, with their ready / serving /
+ * terminating conditions, node, zone, hostname and the ports they serve (named targetPorts
+ * resolved per pod; pods that resolve differently go to different slices). At most 100
+ * endpoints per slice, as kube-controller-manager's default `--max-endpoints-per-slice`.
+ *
+ * Like the real controller it works from what changed: it remembers the object maps it last
+ * observed and diffs them against the current ones (persistent maps make that cost the
+ * changes), so one pod's readiness flip touches the one slice that lists it. A Service or
+ * slice change, and the first pass, resync the Service as a whole with upstream's
+ * reconciler: keep what is right, update in place, fill slices already being written, then
+ * the fullest slice that can take the rest, then new slices, and keep one empty placeholder
+ * slice for a Service without endpoints.
+ *
+ * @module
+ */
+import * as O from 'fp-ts/lib/Option.js'
+import { Map as IMap, Set as ISet } from 'immutable'
+import { deepFreeze } from '../internal/immer.js'
+import { diffMaps } from '../internal/mapDiff.js'
+import type { Endpoint, EndpointPort } from '../objects/endpointSlice.js'
+import { isIPv6 } from '../objects/endpointSlice.js'
+import type { KubeObject } from '../objects/object.js'
+import { fromLabelSelector } from '../objects/selector.js'
+import type { Service, ServicePort } from '../objects/service.js'
+import { getObject, listObjects, podsOnNode } from '../store/objectStore.js'
+import type { ClusterState } from '../store/state.js'
+import type { Action, Controller } from './controller.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+const NAME = 'endpointslice-controller'
+/**
+ * Endpoints per slice, as kube-controller-manager's `--max-endpoints-per-slice` default.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { MAX_ENDPOINTS_PER_SLICE } from 'kubesim'
+ * expect(MAX_ENDPOINTS_PER_SLICE).toBe(100)
+ * ```
+ */
+export const MAX_ENDPOINTS_PER_SLICE = 100
+/**
+ * The label naming the Service a slice belongs to.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { SERVICE_NAME_LABEL } from 'kubesim'
+ * expect(SERVICE_NAME_LABEL).toBe('kubernetes.io/service-name')
+ * ```
+ */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
+/**
+ * The label naming the controller that manages a slice.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { MANAGED_BY_LABEL } from 'kubesim'
+ * expect(MANAGED_BY_LABEL).toBe('endpointslice.kubernetes.io/managed-by')
+ * ```
+ */
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by'
+/**
+ * The value of `MANAGED_BY_LABEL` on slices this controller manages.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { ENDPOINT_SLICE_CONTROLLER } from 'kubesim'
+ * expect(ENDPOINT_SLICE_CONTROLLER).toBe('endpointslice-controller.k8s.io')
+ * ```
+ */
+export const ENDPOINT_SLICE_CONTROLLER = 'endpointslice-controller.k8s.io'
+const HEADLESS_LABEL = 'service.kubernetes.io/headless'
+const ZONE_LABEL = 'topology.kubernetes.io/zone'
+/** More pod changes than this for one Service in one pass: resync the Service as a whole. */
+const TARGETED_LIMIT = 16
+const SEP = '\u0000'
+
+/** What the controller remembers: the maps it last observed and its Service-by-selector index. */
+interface Memory {
+  readonly pods: IMap<string, KubeObject>
+  readonly services: IMap<string, KubeObject>
+  readonly slices: IMap<string, KubeObject>
+  readonly nodes: IMap<string, KubeObject>
+  /** `namespace \0 key=value` (the first pair of the selector) -> keys of Services with slices. */
+  readonly bySelector: IMap<string, ISet<string>>
+}
+
+/** A pod's endpoint for one Service and the port set it serves. */
+interface PodEndpoint {
+  readonly endpoint: Endpoint
+  readonly ports: ReadonlyArray<EndpointPort>
+  readonly portsKey: string
+}
+
+/** A slice being planned: an existing one (possibly edited) or a new one. */
+interface Working {
+  readonly slice: KubeObject | undefined
+  readonly portsKey: string
+  readonly ports: ReadonlyArray<EndpointPort>
+  endpoints: Endpoint[]
+  /** The stored slice differs from what is planned (always true for a new one). */
+  dirty: boolean
+  /** Kept, empty, as the Service's placeholder. */
+  placeholder?: boolean
+}
+
+const EMPTY_MAP: IMap<string, KubeObject> = IMap()
+
+// ---------------------------------------------------------------------------------------------
+// getters
+// ---------------------------------------------------------------------------------------------
+
+type PodLike = {
+  readonly spec?: {
+    readonly nodeName?: string
+    readonly hostname?: string
+    readonly subdomain?: string
+    readonly containers?: ReadonlyArray<{ readonly ports?: ReadonlyArray<{ readonly name?: string; readonly containerPort?: number; readonly protocol?: string }> }>
+    readonly initContainers?: ReadonlyArray<{ readonly restartPolicy?: string; readonly ports?: ReadonlyArray<{ readonly name?: string; readonly containerPort?: number; readonly protocol?: string }> }>
+  }
+  readonly status?: {
+    readonly phase?: string
+    readonly podIP?: string
+    readonly podIPs?: ReadonlyArray<{ readonly ip?: string }>
+    readonly conditions?: ReadonlyArray<{ readonly type?: string; readonly status?: string }>
+  }
+}
+
+const serviceSpec = (service: KubeObject): Service['spec'] => (service as unknown as Service).spec ?? {}
+
+/** Whether the controller manages slices for a Service: it has a selector and is not an ExternalName. */
+const wantsSlices = (service: KubeObject | undefined): boolean => {
+  if (service === undefined) return false
+  const spec = serviceSpec(service)
+  return spec.type !== 'ExternalName' && Object.keys(spec.selector ?? {}).length > 0
+}
+
+const selects = (selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>> | undefined): boolean => {
+  if (labels === undefined) return false
+  for (const key in selector) if (labels[key] !== selector[key]) return false
+  return true
+}
+
+const selectorIndexKey = (service: KubeObject): string | undefined => {
+  const selector = serviceSpec(service).selector ?? {}
+  const first = Object.keys(selector).sort()[0]
+  return first === undefined ? undefined : `${service.metadata.namespace ?? ''}${SEP}${first}=${selector[first] ?? ''}`
+}
+
+const addressTypeOf = (service: KubeObject): 'IPv4' | 'IPv6' => (serviceSpec(service).ipFamilies?.[0] === 'IPv6' ? 'IPv6' : 'IPv4')
+
+const podIpOf = (pod: PodLike, addressType: 'IPv4' | 'IPv6'): string | undefined => {
+  const status = pod.status
+  const candidates = (status?.podIPs ?? []).map((p) => p.ip ?? '').filter((ip) => ip !== '')
+  if (candidates.length === 0 && status?.podIP !== undefined && status.podIP !== '') candidates.push(status.podIP)
+  return candidates.find((ip) => isIPv6(ip) === (addressType === 'IPv6'))
+}
+
+/** The container port a Service port targets on a pod, as upstream's `podutil.FindPort`. */
+const findPort = (pod: PodLike, port: ServicePort): number | undefined => {
+  const target = port.targetPort ?? port.port
+  if (typeof target === 'number') return target
+  const protocol = port.protocol ?? 'TCP'
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')]
+  for (const container of containers)
+    for (const p of container.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol && p.containerPort !== undefined) return p.containerPort
+  return undefined
+}
+
+const portsKeyOf = (ports: ReadonlyArray<EndpointPort> | undefined): string =>
+  (ports ?? [])
+    .map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`)
+    .sort()
+    .join(',')
+
+const endpointPodKey = (endpoint: Endpoint): string => `${endpoint.targetRef?.namespace ?? ''}/${endpoint.targetRef?.name ?? ''}`
+
+const sameEndpoint = (a: Endpoint, b: Endpoint): boolean =>
+  a.addresses.length === b.addresses.length &&
+  a.addresses.every((x, i) => x === b.addresses[i]) &&
+  a.conditions?.ready === b.conditions?.ready &&
+  a.conditions?.serving === b.conditions?.serving &&
+  a.conditions?.terminating === b.conditions?.terminating &&
+  a.hostname === b.hostname &&
+  a.nodeName === b.nodeName &&
+  a.zone === b.zone &&
+  a.targetRef?.kind === b.targetRef?.kind &&
+  a.targetRef?.namespace === b.targetRef?.namespace &&
+  a.targetRef?.name === b.targetRef?.name &&
+  a.targetRef?.uid === b.targetRef?.uid
+
+/**
+ * The endpoint a pod contributes to a Service, as upstream's `podToEndpoint`, or undefined when
+ * it contributes none (no IP of the Service's family, or the pod has finished).
+ */
+const podEndpoint = (state: ClusterState, pod: KubeObject, service: KubeObject): PodEndpoint | undefined => {
+  const p = pod as unknown as PodLike
+  const phase = p.status?.phase
+  if (phase === 'Succeeded' || phase === 'Failed') return undefined
+  const ip = podIpOf(p, addressTypeOf(service))
+  if (ip === undefined) return undefined
+  const spec = serviceSpec(service)
+  const serving = (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  const terminating = pod.metadata.deletionTimestamp !== undefined
+  const nodeName = p.spec?.nodeName
+  const node = nodeName === undefined || nodeName === '' ? undefined : getObject(state.objects, { kind: 'Node', name: nodeName })
+  const zone = node?.metadata.labels?.[ZONE_LABEL]
+  const hostname = p.spec?.hostname
+  const endpoint: Endpoint = {
+    addresses: [ip],
+    conditions: { ready: spec.publishNotReadyAddresses === true || (serving && !terminating), serving, terminating },
+    ...(hostname !== undefined && hostname !== '' && p.spec?.subdomain === service.metadata.name ? { hostname } : {}),
+    targetRef: { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, uid: pod.metadata.uid ?? '' },
+    ...(nodeName === undefined || nodeName === '' ? {} : { nodeName }),
+    ...(zone === undefined ? {} : { zone }),
+  }
+  const ports: EndpointPort[] = []
+  for (const port of spec.ports ?? []) {
+    const number = findPort(p, port)
+    if (number === undefined) continue
+    ports.push({ name: port.name ?? '', port: number, protocol: port.protocol ?? 'TCP', ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }) })
+  }
+  return { endpoint, ports, portsKey: portsKeyOf(ports) }
+}
+
+/** The slices this controller manages for a Service, sorted by name. */
+const managedSlices = (state: ClusterState, namespace: string, name: string): ReadonlyArray<KubeObject> =>
+  listObjects(state.objects, 'EndpointSlice', {
+    namespace,
+    selector: [{ key: SERVICE_NAME_LABEL, operator: 'In', values: [name] }],
+  }).filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINT_SLICE_CONTROLLER)
+
+const sliceEndpoints = (slice: KubeObject): ReadonlyArray<Endpoint> => (slice['endpoints'] as ReadonlyArray<Endpoint> | undefined) ?? []
+
+/** The labels a Service's slices carry: its own, the service name, the manager, headless-ness. */
+const sliceLabels = (service: KubeObject): Record<string, string> => {
+  const labels: Record<string, string> = {}
+  for (const [k, v] of Object.entries(service.metadata.labels ?? {}))
+    if (k !== SERVICE_NAME_LABEL && k !== MANAGED_BY_LABEL && k !== HEADLESS_LABEL) labels[k] = v
+  labels[SERVICE_NAME_LABEL] = service.metadata.name
+  labels[MANAGED_BY_LABEL] = ENDPOINT_SLICE_CONTROLLER
+  if (serviceSpec(service).clusterIP === 'None') labels[HEADLESS_LABEL] = ''
+  return labels
+}
+
+const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean => {
+  const ak = Object.keys(a ?? {})
+  return ak.length === Object.keys(b).length && ak.every((k) => a?.[k] === b[k])
+}
+
+const ownerRef = (service: KubeObject) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  name: service.metadata.name,
+  uid: service.metadata.uid ?? '',
+  controller: true,
+  blockOwnerDeletion: true,
+})
+
+const ownedByService = (slice: KubeObject, service: KubeObject): boolean => {
+  const refs = slice.metadata.ownerReferences ?? []
+  return refs.length === 1 && refs[0]?.uid === service.metadata.uid && refs[0]?.controller === true
+}
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+const sliceRef = (slice: KubeObject) => ({ kind: 'EndpointSlice', namespace: slice.metadata.namespace, name: slice.metadata.name })
+
+/** The writes that turn the working set of a Service's slices into the store's. */
+const emit = (service: KubeObject, working: ReadonlyArray<Working>): Action[] => {
+  const actions: Action[] = []
+  const labels = sliceLabels(service)
+  const addressType = addressTypeOf(service)
+  for (const w of working) {
+    if (!w.dirty && !(w.slice !== undefined && w.endpoints.length === 0 && w.placeholder !== true)) continue
+    // Frozen up front: admission keeps frozen values as they are instead of copying them.
+    const endpoints = deepFreeze(w.endpoints.map((e) => e))
+    const placeholder = w.placeholder === true
+    if (w.slice === undefined) {
+      if (w.endpoints.length === 0 && !placeholder) continue
+      actions.push({
+        type: 'create',
+        by: NAME,
+        object: {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: { name: '', generateName: `${service.metadata.name}-`, namespace: service.metadata.namespace ?? 'default', labels, ownerReferences: [ownerRef(service)] },
+          addressType,
+          endpoints,
+          ports: placeholder ? [] : w.ports.map((p) => ({ ...p })),
+        },
+      })
+    } else if (w.endpoints.length === 0 && !placeholder) {
+      actions.push({ type: 'delete', by: NAME, ref: sliceRef(w.slice), ...(w.slice.metadata.uid === undefined ? {} : { preconditionUid: w.slice.metadata.uid }) })
+    } else {
+      const slice = w.slice
+      actions.push({
+        type: 'update',
+        by: NAME,
+        object: {
+          ...slice,
+          metadata: { ...slice.metadata, labels, ownerReferences: [ownerRef(service)] },
+          addressType,
+          endpoints,
+          ports: placeholder ? [] : w.ports.map((p) => ({ ...p })),
+        },
+      })
+    }
+  }
+  return actions
+}
+
+/** Upstream's reconciler for one Service: the whole desired set against the existing slices. */
+const syncService = (state: ClusterState, key: string): Action[] => {
+  const [namespace, name] = splitKey(key)
+  const service = getObject(state.objects, { kind: 'Service', namespace, name })
+  if (service === undefined || service.metadata.deletionTimestamp !== undefined) return []
+  const spec = serviceSpec(service)
+  const existing = managedSlices(state, namespace, name)
+  if (spec.type === 'ExternalName')
+    // An ExternalName has no endpoints: slices left from an earlier type go.
+    return existing.map((s): Action => ({ type: 'delete', by: NAME, ref: sliceRef(s), ...(s.metadata.uid === undefined ? {} : { preconditionUid: s.metadata.uid }) }))
+  // Selector-less Services get slices from their users, not from this controller.
+  if (!wantsSlices(service)) return []
+  const addressType = addressTypeOf(service)
+  const desired = new Map<string, { ports: ReadonlyArray<EndpointPort>; endpoints: Map<string, Endpoint> }>()
+  for (const pod of listObjects(state.objects, 'Pod', { namespace, selector: fromLabelSelector({ matchLabels: spec.selector ?? {} }) })) {
+    const pe = podEndpoint(state, pod, service)
+    if (pe === undefined) continue
+    let group = desired.get(pe.portsKey)
+    if (group === undefined) desired.set(pe.portsKey, (group = { ports: pe.ports, endpoints: new Map() }))
+    group.endpoints.set(`${namespace}/${pod.metadata.name}`, pe.endpoint)
+  }
+  const labels = sliceLabels(service)
+  const working: Working[] = []
+  const unchanged: Working[] = []
+  for (const slice of existing) {
+    const key = portsKeyOf(slice['ports'] as ReadonlyArray<EndpointPort> | undefined)
+    const group = slice['addressType'] === addressType ? desired.get(key) : undefined
+    const metaDrift = !sameLabels(slice.metadata.labels, labels) || !ownedByService(slice, service)
+    if (group === undefined) {
+      const stale = sliceEndpoints(slice).length > 0 || key !== '' || slice['addressType'] !== addressType
+      working.push({ slice, portsKey: key, ports: [], endpoints: [], dirty: metaDrift || stale })
+      continue
+    }
+    let dirty = metaDrift
+    const kept: Endpoint[] = []
+    for (const endpoint of sliceEndpoints(slice)) {
+      const podKey = endpointPodKey(endpoint)
+      const want = group.endpoints.get(podKey)
+      if (want === undefined) dirty = true
+      else {
+        group.endpoints.delete(podKey)
+        if (sameEndpoint(endpoint, want)) kept.push(endpoint)
+        else {
+          kept.push(want)
+          dirty = true
+        }
+      }
+    }
+    const w: Working = { slice, portsKey: key, ports: group.ports, endpoints: kept, dirty }
+    working.push(w)
+    if (!dirty) unchanged.push(w)
+  }
+  for (const key of [...desired.keys()].sort()) {
+    const group = desired.get(key)
+    if (group === undefined) continue
+    const rest = [...group.endpoints.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e)
+    for (const w of working) {
+      if (rest.length === 0) break
+      if (!w.dirty || w.slice === undefined || w.portsKey !== key) continue
+      while (w.endpoints.length < MAX_ENDPOINTS_PER_SLICE && rest.length > 0) w.endpoints.push(rest.shift() as Endpoint)
+    }
+    if (rest.length > 0) {
+      let fullest: Working | undefined
+      for (const w of unchanged)
+        if (w.portsKey === key && w.endpoints.length + rest.length <= MAX_ENDPOINTS_PER_SLICE && (fullest === undefined || w.endpoints.length > fullest.endpoints.length))
+          fullest = w
+      if (fullest !== undefined) {
+        fullest.endpoints.push(...rest.splice(0))
+        fullest.dirty = true
+      }
+    }
+    while (rest.length > 0) working.push({ slice: undefined, portsKey: key, ports: group.ports, endpoints: rest.splice(0, MAX_ENDPOINTS_PER_SLICE), dirty: true })
+  }
+  keepPlaceholder(working)
+  return emit(service, working)
+}
+
+/**
+ * A Service with a selector keeps one slice even with no endpoints (upstream's placeholder):
+ * while any slice has endpoints, empty ones go; when none has, one existing slice stays (an
+ * existing placeholder first), emptied, or a new empty one is made.
+ */
+const keepPlaceholder = (working: Working[]): void => {
+  if (working.some((w) => w.endpoints.length > 0)) return
+  const existing = working.filter((w) => w.slice !== undefined)
+  const chosen = existing.find((w) => w.portsKey === '' && !w.dirty) ?? existing[0]
+  if (chosen === undefined) working.push({ slice: undefined, portsKey: '', ports: [], endpoints: [], dirty: true, placeholder: true })
+  else {
+    chosen.placeholder = true
+    if (chosen.portsKey !== '') chosen.dirty = true
+  }
+}
+
+/**
+ * Applies a few pods' changes to a Service's slices in place: each changed endpoint is
+ * replaced where it is, removed, or added to a slice being written already, else the fullest
+ * slice with room, else a new one. A readiness flip therefore rewrites exactly one slice.
+ */
+const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArray<string>): Action[] => {
+  const [namespace, name] = splitKey(serviceKey)
+  const service = getObject(state.objects, { kind: 'Service', namespace, name })
+  if (service === undefined || service.metadata.deletionTimestamp !== undefined || !wantsSlices(service)) return []
+  const selector = serviceSpec(service).selector ?? {}
+  const existing = managedSlices(state, namespace, name)
+  const addressType = addressTypeOf(service)
+  // A slice of another family or with drifted labels needs the full reconciler.
+  if (existing.some((s) => s['addressType'] !== addressType)) return syncService(state, serviceKey)
+  const working: Working[] = existing.map((slice) => ({
+    slice,
+    portsKey: portsKeyOf(slice['ports'] as ReadonlyArray<EndpointPort> | undefined),
+    ports: (slice['ports'] as ReadonlyArray<EndpointPort> | undefined) ?? [],
+    endpoints: [...sliceEndpoints(slice)],
+    dirty: false,
+  }))
+  for (const podKey of podKeys) {
+    const [podNamespace, podName] = splitKey(podKey)
+    const pod = getObject(state.objects, { kind: 'Pod', namespace: podNamespace, name: podName })
+    const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service) : undefined
+    let placed = false
+    for (const w of working) {
+      const index = w.endpoints.findIndex((e) => e.targetRef?.name === podName && e.targetRef.namespace === podNamespace)
+      if (index < 0) continue
+      const current = w.endpoints[index] as Endpoint
+      if (!placed && pe !== undefined && w.portsKey === pe.portsKey) {
+        placed = true
+        if (!sameEndpoint(current, pe.endpoint)) {
+          w.endpoints[index] = pe.endpoint
+          w.dirty = true
+        }
+      } else {
+        w.endpoints.splice(index, 1)
+        w.dirty = true
+      }
+    }
+    if (pe === undefined || placed) continue
+    let target: Working | undefined
+    for (const w of working) {
+      if (w.portsKey !== pe.portsKey || w.endpoints.length >= MAX_ENDPOINTS_PER_SLICE || (w.slice !== undefined && w.endpoints.length === 0 && !w.dirty && w.portsKey === '' && pe.portsKey !== '')) continue
+      const better =
+        target === undefined ||
+        (w.dirty && !target.dirty) ||
+        (w.dirty === target.dirty && w.endpoints.length > target.endpoints.length)
+      if (better) target = w
+    }
+    if (target === undefined) working.push((target = { slice: undefined, portsKey: pe.portsKey, ports: pe.ports, endpoints: [], dirty: true }))
+    target.endpoints.push(pe.endpoint)
+    target.dirty = true
+  }
+  keepPlaceholder(working)
+  return emit(service, working)
+}
+
+const splitKey = (key: string): readonly [string, string] => {
+  const slash = key.indexOf('/')
+  return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)]
+}
+
+const indexService = (index: IMap<string, ISet<string>>, key: string, service: KubeObject | undefined, add: boolean): IMap<string, ISet<string>> => {
+  if (service === undefined || !wantsSlices(service)) return index
+  const at = selectorIndexKey(service)
+  if (at === undefined) return index
+  const set = index.get(at) ?? ISet<string>()
+  const next = add ? set.add(key) : set.remove(key)
+  return next.size === 0 ? index.remove(at) : index.set(at, next)
+}
+
+/** Services (with slices) whose selector matches a pod, found through the selector index. */
+const servicesSelecting = (memory: Memory, services: IMap<string, KubeObject>, pod: KubeObject | undefined, into: Set<string>): void => {
+  if (pod === undefined) return
+  const labels = pod.metadata.labels
+  if (labels === undefined) return
+  const namespace = pod.metadata.namespace ?? ''
+  for (const [k, v] of Object.entries(labels)) {
+    const candidates = memory.bySelector.get(`${namespace}${SEP}${k}=${v}`)
+    if (candidates === undefined) continue
+    for (const key of candidates) {
+      const service = services.get(key)
+      if (service !== undefined && selects(serviceSpec(service).selector ?? {}, labels)) into.add(key)
+    }
+  }
+}
+
+const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
+  const kinds = state.objects.kinds
+  const pods = kinds.get('Pod') ?? EMPTY_MAP
+  const services = kinds.get('Service') ?? EMPTY_MAP
+  const slices = kinds.get('EndpointSlice') ?? EMPTY_MAP
+  const nodes = kinds.get('Node') ?? EMPTY_MAP
+  const previous = state.memory.get(NAME) as Memory | undefined
+  if (previous !== undefined && previous.pods === pods && previous.services === services && previous.slices === slices && previous.nodes === nodes) return []
+  const full = new Set<string>()
+  const changedPods = new Set<string>()
+  let bySelector = previous?.bySelector ?? IMap<string, ISet<string>>()
+  if (previous === undefined) {
+    for (const [key, service] of services) {
+      bySelector = indexService(bySelector, key, service, true)
+      full.add(key)
+    }
+  } else {
+    for (const change of diffMaps(previous.services, services)) {
+      bySelector = indexService(bySelector, change.key, change.before, false)
+      bySelector = indexService(bySelector, change.key, change.after, true)
+      full.add(change.key)
+    }
+    for (const change of diffMaps(previous.slices, slices)) {
+      const slice = change.after ?? change.before
+      const service = slice?.metadata.labels?.[SERVICE_NAME_LABEL]
+      const managed = [change.before, change.after].some((s) => s?.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINT_SLICE_CONTROLLER)
+      if (slice !== undefined && service !== undefined && managed) full.add(`${slice.metadata.namespace ?? ''}/${service}`)
+    }
+    for (const change of diffMaps(previous.nodes, nodes))
+      if (change.before?.metadata.labels?.[ZONE_LABEL] !== change.after?.metadata.labels?.[ZONE_LABEL])
+        for (const pod of podsOnNode(state.objects, change.key)) changedPods.add(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`)
+    for (const change of diffMaps(previous.pods, pods)) changedPods.add(change.key)
+  }
+  const memory: Memory = { pods, services, slices, nodes, bySelector }
+  const perService = new Map<string, string[]>()
+  for (const podKey of changedPods) {
+    const touched = new Set<string>()
+    servicesSelecting(memory, services, pods.get(podKey), touched)
+    servicesSelecting(memory, services, previous?.pods.get(podKey), touched)
+    for (const key of touched) {
+      if (full.has(key)) continue
+      const list = perService.get(key)
+      if (list === undefined) perService.set(key, [podKey])
+      else list.push(podKey)
+    }
+  }
+  const actions: Action[] = []
+  for (const key of [...full].sort()) actions.push(...syncService(state, key))
+  for (const key of [...perService.keys()].sort()) {
+    const podKeys = (perService.get(key) ?? []).sort()
+    actions.push(...(podKeys.length > TARGETED_LIMIT ? syncService(state, key) : syncPods(state, key, podKeys)))
+  }
+  // Without any memory yet and nothing to write, stay silent: a quiet cluster (a fresh one) is
+  // then a fixed point. Once remembered, a quiet pass still records what it observed, so the
+  // next pass has nothing to diff and returns no actions.
+  if (previous !== undefined || actions.length > 0) actions.push({ type: 'remember', by: NAME, value: memory })
+  return actions
+}
+
+/**
+ * The EndpointSlice controller (discovery.k8s.io/v1): slices of at most 100 endpoints per
+ * Service with a selector, labelled `kubernetes.io/service-name` and
+ * `endpointslice.kubernetes.io/managed-by`, owned by the Service.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, applyManifests, advance, list, endpointSliceController } from 'kubesim'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * const s0 = createCluster({ nodes: 1 })
+ * const applied = applyManifests(s0, [
+ *   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+ *   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+ * ])
+ * // Pods start (and become ready) 1 s after they are bound.
+ * const settled = E.isRight(applied) ? advance(applied.right, '5s') : applied
+ * const slices = E.isRight(settled) ? list(settled.right, 'EndpointSlice', { labelSelector: 'kubernetes.io/service-name=web' }) : []
+ * expect(slices.map((s) => (s['endpoints'] as { conditions: { ready: boolean } }[]).map((e) => e.conditions.ready))).toEqual([[true]])
+ * expect(endpointSliceController.name).toBe('endpointslice-controller')
+ * ```
+ */
+export const endpointSliceController: Controller = {
+  name: NAME,
+  reconcile,
+  nextWakeup: () => O.none,
+}

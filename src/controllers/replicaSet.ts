@@ -1,0 +1,543 @@
+/**
+ * The ReplicaSet controller: keeps `spec.replicas` active pods matching each ReplicaSet's
+ * selector. It adopts matching orphans, releases owned pods whose labels stopped matching, never
+ * touches pods another controller owns, creates missing pods from the template (names
+ * `<rs>-<5 random chars>`) and deletes surplus ones in Kubernetes' ranking order
+ * (`ActivePodsWithRanks`), and reports replicas, fullyLabeledReplicas, readyReplicas,
+ * availableReplicas (minReadySeconds), observedGeneration and the ReplicaFailure condition.
+ *
+ * Cost per pass: for each ReplicaSet, the pods its selector pins through the label index plus the
+ * pods it owns (owner index); ranking also reads the pods of its sibling ReplicaSets, and only
+ * when some pods must go.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { deepEqual } from '../internal/deepEqual.js'
+import type { OwnerReference } from '../objects/meta.js'
+import type { KubeObject, ObjectRef } from '../objects/object.js'
+import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from '../objects/replicaSet.js'
+import { fromLabelSelector, matchesSelector, type Selector } from '../objects/selector.js'
+import { formatTimestamp, timestampMs } from '../sim/clock.js'
+import { forkRng, type Rng } from '../sim/rng.js'
+import { nextGeneratedName } from '../store/identity.js'
+import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
+import { applyAction } from '../store/reducer.js'
+import type { ClusterState } from '../store/state.js'
+import type { Action, Controller, EventRecord } from './controller.js'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+const NAME = 'replicaset-controller'
+
+/**
+ * Pods one ReplicaSet creates or deletes in one pass at most (upstream's `burstReplicas`).
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { BURST_REPLICAS } from 'kubesim'
+ * expect(BURST_REPLICAS).toBe(500)
+ * ```
+ */
+export const BURST_REPLICAS = 500
+
+/**
+ * The pod annotation that orders pods for scale-down: an int32, lower cost goes first (default 0).
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { POD_DELETION_COST_ANNOTATION } from 'kubesim'
+ * expect(POD_DELETION_COST_ANNOTATION).toBe('controller.kubernetes.io/pod-deletion-cost')
+ * ```
+ */
+export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost'
+
+type StoredReplicaSet = ReplicaSet & KubeObject
+
+interface PodCondition {
+  readonly type: string
+  readonly status: string
+  readonly lastTransitionTime?: string
+}
+
+interface PodView {
+  readonly spec?: { readonly nodeName?: string }
+  readonly status?: {
+    readonly phase?: string
+    readonly conditions?: ReadonlyArray<PodCondition>
+    readonly containerStatuses?: ReadonlyArray<{ readonly restartCount?: number }>
+    readonly initContainerStatuses?: ReadonlyArray<{ readonly restartCount?: number }>
+  }
+}
+
+const view = (pod: KubeObject): PodView => pod as unknown as PodView
+
+// ---------------------------------------------------------------------------------------------
+// getters (shared with the Deployment controller)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The owner reference with `controller: true`, if any.
+ *
+ * @internal
+ */
+export const controllerRefOf = (object: KubeObject): OwnerReference | undefined =>
+  object.metadata.ownerReferences?.find((r) => r.controller === true)
+
+/**
+ * `IsPodActive`: not Succeeded, not Failed, not being deleted.
+ *
+ * @internal
+ */
+export const isPodActive = (pod: KubeObject): boolean => {
+  const phase = view(pod).status?.phase
+  return phase !== 'Succeeded' && phase !== 'Failed' && pod.metadata.deletionTimestamp === undefined
+}
+
+const readyCondition = (pod: KubeObject): PodCondition | undefined => view(pod).status?.conditions?.find((c) => c.type === 'Ready')
+
+/**
+ * `IsPodReady`: the pod's Ready condition is True.
+ *
+ * @internal
+ */
+export const isPodReady = (pod: KubeObject): boolean => readyCondition(pod)?.status === 'True'
+
+/**
+ * When a ready pod counts as available: its Ready transition plus minReadySeconds, strictly
+ * after (`IsPodAvailable` uses `Before(now)`), so the first available instant is one ms later.
+ * `undefined` for a pod that is not ready.
+ *
+ * @internal
+ */
+export const availableAt = (pod: KubeObject, minReadySeconds: number): number | undefined => {
+  const ready = readyCondition(pod)
+  if (ready?.status !== 'True') return undefined
+  if (minReadySeconds <= 0) return Number.NEGATIVE_INFINITY
+  const since = timestampMs(ready.lastTransitionTime)
+  return since === undefined ? Number.POSITIVE_INFINITY : since + minReadySeconds * 1000 + 1
+}
+
+/**
+ * `IsPodAvailable`: ready, and ready for longer than minReadySeconds.
+ *
+ * @internal
+ */
+export const isPodAvailable = (pod: KubeObject, minReadySeconds: number, now: number): boolean => {
+  const at = availableAt(pod, minReadySeconds)
+  return at !== undefined && at <= now
+}
+
+const selectorOf = (rs: StoredReplicaSet): Selector | undefined => (rs.spec.selector === undefined ? undefined : fromLabelSelector(rs.spec.selector))
+
+const refOfObject = (o: KubeObject): ObjectRef => ({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })
+
+const podOwnerRef = (rs: KubeObject): OwnerReference => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  name: rs.metadata.name,
+  uid: rs.metadata.uid ?? '',
+  controller: true,
+  blockOwnerDeletion: true,
+})
+
+// ---------------------------------------------------------------------------------------------
+// ranking (ActivePodsWithRanks)
+// ---------------------------------------------------------------------------------------------
+
+const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
+
+interface Ranked {
+  readonly pod: KubeObject
+  readonly node: string
+  readonly phase: number
+  readonly ready: boolean
+  readonly cost: number
+  readonly rank: number
+  /** Ready transition time, 0 when unknown. */
+  readonly readyTime: number
+  readonly restarts: number
+  readonly sidecarRestarts: number
+  /** creationTimestamp, 0 when unknown. */
+  readonly created: number
+  readonly uid: string
+}
+
+const deletionCost = (pod: KubeObject): number => {
+  const raw = pod.metadata.annotations?.[POD_DELETION_COST_ANNOTATION]
+  if (raw === undefined || !/^[+-]?[0-9]+$/.test(raw)) return 0
+  const n = Number(raw)
+  return n >= -2147483648 && n <= 2147483647 ? n : 0
+}
+
+const maxRestarts = (list: ReadonlyArray<{ readonly restartCount?: number }> | undefined): number =>
+  (list ?? []).reduce((m, c) => Math.max(m, c.restartCount ?? 0), 0)
+
+/** Time in nanoseconds, as Go's logarithmic bucketing sees it. */
+const bucket = (t: number, now: number): number => {
+  const d = (now - t) * 1e6
+  return d > 0 ? Math.floor(Math.log2(d)) : -1
+}
+
+/** `afterOrZero`: a zero time counts as the newest. */
+const afterOrZero = (a: number, b: number): boolean => (a === 0 || b === 0 ? a === 0 : a > b)
+
+const compareTimes = (a: Ranked, b: Ranked, ta: number, tb: number, now: number): number => {
+  if (ta === tb) return 0
+  if (ta === 0 || tb === 0) return afterOrZero(ta, tb) ? -1 : 1
+  const diff = bucket(ta, now) - bucket(tb, now)
+  if (diff === 0) return a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0
+  return diff < 0 ? -1 : 1
+}
+
+/** `ActivePodsWithRanks.Less` as a comparator: the best candidates for deletion first. */
+const rankOrder = (now: number) => (a: Ranked, b: Ranked): number => {
+  if (a.node !== b.node && (a.node === '' || b.node === '')) return a.node === '' ? -1 : 1
+  if (a.phase !== b.phase) return a.phase - b.phase
+  if (a.ready !== b.ready) return a.ready ? 1 : -1
+  if (a.cost !== b.cost) return a.cost - b.cost
+  if (a.rank !== b.rank) return b.rank - a.rank
+  if (a.ready && b.ready) {
+    const c = compareTimes(a, b, a.readyTime, b.readyTime, now)
+    if (c !== 0) return c
+  }
+  if (a.restarts !== b.restarts) return b.restarts - a.restarts
+  if (a.sidecarRestarts !== b.sidecarRestarts) return b.sidecarRestarts - a.sidecarRestarts
+  return compareTimes(a, b, a.created, b.created, now)
+}
+
+const rankPod = (pod: KubeObject, onNode: ReadonlyMap<string, number>): Ranked => {
+  const v = view(pod)
+  const node = v.spec?.nodeName ?? ''
+  const ready = isPodReady(pod)
+  return {
+    pod,
+    node,
+    phase: PHASE_ORDINAL[v.status?.phase ?? ''] ?? 0,
+    ready,
+    cost: deletionCost(pod),
+    rank: onNode.get(node) ?? 0,
+    readyTime: ready ? (timestampMs(readyCondition(pod)?.lastTransitionTime) ?? 0) : 0,
+    restarts: maxRestarts(v.status?.containerStatuses),
+    sidecarRestarts: maxRestarts(v.status?.initContainerStatuses),
+    created: timestampMs(pod.metadata.creationTimestamp) ?? 0,
+    uid: pod.metadata.uid ?? '',
+  }
+}
+
+/**
+ * The pods of every ReplicaSet controlled by the same owner (for a Deployment: old and new
+ * ReplicaSets), used to rank pods by how crowded their node is. Empty for a ReplicaSet without a
+ * controller, as upstream's `getIndirectlyRelatedPods`.
+ */
+const relatedPods = (state: ClusterState, rs: StoredReplicaSet): ReadonlyArray<KubeObject> => {
+  const owner = controllerRefOf(rs)
+  if (owner === undefined) return []
+  const seen = new Set<string>()
+  const out: KubeObject[] = []
+  for (const sibling of dependentsOf(state.objects, owner.uid)) {
+    if (sibling.kind !== 'ReplicaSet' || controllerRefOf(sibling)?.uid !== owner.uid) continue
+    const selector = selectorOf(sibling as StoredReplicaSet)
+    if (selector === undefined) continue
+    for (const pod of listObjects(state.objects, 'Pod', { namespace: sibling.metadata.namespace ?? 'default', selector })) {
+      const uid = pod.metadata.uid ?? ''
+      if (seen.has(uid)) continue
+      seen.add(uid)
+      out.push(pod)
+    }
+  }
+  return out
+}
+
+/**
+ * The first `count` pods to delete from `pods`, in upstream's order (no sorting when all go).
+ *
+ * @internal
+ */
+export const podsToDelete = (
+  pods: ReadonlyArray<KubeObject>,
+  related: ReadonlyArray<KubeObject>,
+  count: number,
+  now: number,
+): ReadonlyArray<KubeObject> => {
+  if (count >= pods.length) return pods.slice(0, count)
+  const onNode = new Map<string, number>()
+  for (const pod of related) if (isPodActive(pod)) onNode.set(view(pod).spec?.nodeName ?? '', (onNode.get(view(pod).spec?.nodeName ?? '') ?? 0) + 1)
+  return pods
+    .map((p) => rankPod(p, onNode))
+    .sort(rankOrder(now))
+    .slice(0, count)
+    .map((r) => r.pod)
+}
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+interface Claim {
+  /** Active pods this ReplicaSet controls after adoption and release. */
+  readonly pods: ReadonlyArray<KubeObject>
+  readonly actions: ReadonlyArray<Action>
+}
+
+const withoutOwner = (pod: KubeObject, uid: string): KubeObject => {
+  const kept = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid)
+  const { ownerReferences: _drop, ...meta } = pod.metadata
+  return { ...pod, metadata: kept.length === 0 ? meta : { ...meta, ownerReferences: kept } }
+}
+
+const withOwner = (pod: KubeObject, ref: OwnerReference): KubeObject => ({
+  ...pod,
+  metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref] },
+})
+
+/**
+ * `ClaimPods`: adopt active orphans the selector matches, release owned pods it no longer
+ * matches, leave pods controlled by anyone else alone. A ReplicaSet being deleted neither adopts
+ * nor releases.
+ */
+const claimPods = (state: ClusterState, rs: StoredReplicaSet, selector: Selector): Claim => {
+  const uid = rs.metadata.uid ?? ''
+  const namespace = rs.metadata.namespace ?? 'default'
+  const deleting = rs.metadata.deletionTimestamp !== undefined
+  const candidates = new Map<string, KubeObject>()
+  for (const pod of listObjects(state.objects, 'Pod', { namespace, selector })) candidates.set(pod.metadata.uid ?? pod.metadata.name, pod)
+  for (const pod of dependentsOf(state.objects, uid)) if (pod.kind === 'Pod') candidates.set(pod.metadata.uid ?? pod.metadata.name, pod)
+  const pods: KubeObject[] = []
+  const actions: Action[] = []
+  const sorted = [...candidates.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
+  for (const pod of sorted) {
+    if (!isPodActive(pod)) continue
+    const owner = controllerRefOf(pod)
+    const matches = matchesSelector(selector, pod.metadata.labels)
+    if (owner !== undefined) {
+      if (owner.uid !== uid) continue
+      if (matches) pods.push(pod)
+      else if (!deleting) actions.push({ type: 'update', object: withoutOwner(pod, uid), by: NAME })
+      continue
+    }
+    if (!matches || deleting || pod.metadata.namespace !== rs.metadata.namespace) continue
+    actions.push({ type: 'update', object: withOwner(pod, podOwnerRef(rs)), by: NAME })
+    pods.push(pod)
+  }
+  return { pods, actions }
+}
+
+/** The pod a ReplicaSet's template stamps out (`GetPodFromTemplate`). */
+const podFromTemplate = (rs: StoredReplicaSet, name: string): KubeObject => {
+  const template = rs.spec.template
+  const tm = template.metadata ?? {}
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace ?? 'default',
+      ...(tm.labels === undefined ? {} : { labels: tm.labels }),
+      ...(tm.annotations === undefined ? {} : { annotations: tm.annotations }),
+      ...(tm.finalizers === undefined ? {} : { finalizers: tm.finalizers }),
+      ownerReferences: [podOwnerRef(rs)],
+    },
+    spec: template.spec ?? {},
+  }
+}
+
+const event = (rs: KubeObject, type: EventRecord['type'], reason: string, message: string): Action => ({
+  type: 'event',
+  by: NAME,
+  event: {
+    involvedObject: { kind: 'ReplicaSet', apiVersion: 'apps/v1', namespace: rs.metadata.namespace, name: rs.metadata.name, ...(rs.metadata.uid === undefined ? {} : { uid: rs.metadata.uid }) },
+    type,
+    reason,
+    message,
+  },
+})
+
+interface Manage {
+  readonly actions: ReadonlyArray<Action>
+  /** The API error that stopped pod creation, as `manageReplicas` returns it. */
+  readonly error: string | undefined
+  readonly rng: Rng
+}
+
+/** `manageReplicas`: create the missing pods or delete the surplus ones. */
+const manageReplicas = (state: ClusterState, rs: StoredReplicaSet, pods: ReadonlyArray<KubeObject>, rng: Rng, taken: Set<string>): Manage => {
+  const diff = pods.length - (rs.spec.replicas ?? 1)
+  const actions: Action[] = []
+  if (diff < 0) {
+    const count = Math.min(-diff, BURST_REPLICAS)
+    let current = rng
+    const namespace = rs.metadata.namespace ?? 'default'
+    const creates: KubeObject[] = []
+    for (let i = 0; i < count; i++) {
+      let name = ''
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const [candidate, next] = nextGeneratedName(current, `${rs.metadata.name}-`)
+        current = next
+        name = candidate
+        if (!taken.has(`${namespace}/${name}`) && getObject(state.objects, { kind: 'Pod', namespace, name }) === undefined) break
+      }
+      taken.add(`${namespace}/${name}`)
+      creates.push(podFromTemplate(rs, name))
+    }
+    // Every pod comes from the same template, so the first create predicts the rest: a refusal
+    // (a terminating namespace, a template the pod validation rejects) stops the batch, as
+    // slow-start batching stops after a failed batch.
+    const first = creates[0]
+    const trial = first === undefined ? undefined : applyAction(state, { type: 'create', object: first, by: NAME })
+    if (trial !== undefined && E.isLeft(trial)) {
+      const message = trial.left.message
+      // Warn once per failure spell: the event names a fresh random pod on every pass, and
+      // upstream's rate-limited retries do not repeat it at the simulator's pace either.
+      const failing = rs.status?.conditions?.some((c) => c.type === 'ReplicaFailure') === true
+      return { actions: failing ? [] : [event(rs, 'Warning', 'FailedCreate', `Error creating: ${message}`)], error: message, rng: current }
+    }
+    for (const pod of creates) {
+      actions.push({ type: 'create', object: pod, by: NAME })
+      actions.push(event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`))
+    }
+    return { actions, error: undefined, rng: current }
+  }
+  if (diff > 0) {
+    const count = Math.min(diff, BURST_REPLICAS)
+    const victims = podsToDelete(pods, count < pods.length ? relatedPods(state, rs) : [], count, state.now)
+    for (const pod of victims) {
+      actions.push({ type: 'delete', ref: refOfObject(pod), by: NAME, ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }) })
+      actions.push(event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`))
+    }
+  }
+  return { actions, error: undefined, rng }
+}
+
+const setCount = (status: Record<string, unknown>, key: string, value: number): void => {
+  if (value === 0) delete status[key]
+  else status[key] = value
+}
+
+/** `calculateStatus` + observedGeneration. Zero counts are omitted, as the API's JSON does (replicas stays). */
+const calculateStatus = (state: ClusterState, rs: StoredReplicaSet, pods: ReadonlyArray<KubeObject>, error: string | undefined): ReplicaSetStatus => {
+  const minReady = rs.spec.minReadySeconds ?? 0
+  const templateLabels = Object.entries(rs.spec.template.metadata?.labels ?? {})
+  let fullyLabeled = 0
+  let ready = 0
+  let available = 0
+  for (const pod of pods) {
+    const labels = pod.metadata.labels ?? {}
+    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++
+    if (isPodReady(pod)) {
+      ready++
+      if (isPodAvailable(pod, minReady, state.now)) available++
+    }
+  }
+  const previous = rs.status ?? {}
+  const status: Record<string, unknown> = { ...previous }
+  const failure = previous.conditions?.find((c) => c.type === 'ReplicaFailure')
+  if (error !== undefined && failure === undefined) {
+    const diff = pods.length - (rs.spec.replicas ?? 1)
+    const condition: ReplicaSetCondition = {
+      type: 'ReplicaFailure',
+      status: 'True',
+      lastTransitionTime: formatTimestamp(state.now),
+      reason: diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '',
+      message: error,
+    }
+    status['conditions'] = [...(previous.conditions ?? []), condition]
+  } else if (error === undefined && failure !== undefined) {
+    const rest = (previous.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure')
+    if (rest.length === 0) delete status['conditions']
+    else status['conditions'] = rest
+  }
+  status['replicas'] = pods.length
+  setCount(status, 'fullyLabeledReplicas', fullyLabeled)
+  setCount(status, 'readyReplicas', ready)
+  setCount(status, 'availableReplicas', available)
+  setCount(status, 'observedGeneration', rs.metadata.generation ?? 0)
+  return status as ReplicaSetStatus
+}
+
+interface Plan {
+  readonly actions: ReadonlyArray<Action>
+  readonly next: number | undefined
+}
+
+const plans = new WeakMap<ClusterState, Plan>()
+
+const planCluster = (state: ClusterState): Plan => {
+  const cached = plans.get(state)
+  if (cached !== undefined) return cached
+  const actions: Action[] = []
+  let next: number | undefined
+  let rng = forkRng(state.rng, NAME)
+  const taken = new Set<string>()
+  for (const object of listObjects(state.objects, 'ReplicaSet')) {
+    const rs = object as StoredReplicaSet
+    const selector = selectorOf(rs)
+    if (selector === undefined) continue
+    const claim = claimPods(state, rs, selector)
+    actions.push(...claim.actions)
+    let error: string | undefined
+    if (rs.metadata.deletionTimestamp === undefined) {
+      const managed = manageReplicas(state, rs, claim.pods, rng, taken)
+      rng = managed.rng
+      error = managed.error
+      actions.push(...managed.actions)
+    }
+    const status = calculateStatus(state, rs, claim.pods, error)
+    if (!deepEqual(status, rs.status)) actions.push({ type: 'updateStatus', object: { ...rs, status }, by: NAME })
+    const minReady = rs.spec.minReadySeconds ?? 0
+    if (minReady > 0)
+      for (const pod of claim.pods) {
+        const at = availableAt(pod, minReady)
+        if (at !== undefined && at > state.now && Number.isFinite(at) && (next === undefined || at < next)) next = at
+      }
+  }
+  const plan: Plan = { actions, next }
+  plans.set(state, plan)
+  return plan
+}
+
+/**
+ * The ReplicaSet controller. Each pass, for every ReplicaSet: claims pods (adopts matching
+ * orphans, releases owned pods whose labels stopped matching), creates missing pods from the
+ * template (at most 500 per pass; names `<rs>-<5 chars>` from the seeded PRNG; events
+ * SuccessfulCreate) or deletes the surplus in Kubernetes' ranking order (unassigned, pending,
+ * not ready, lower pod-deletion-cost, more crowded node, more recently ready, more restarts,
+ * newer; events SuccessfulDelete), and writes its status. A create the API server refuses sets
+ * the ReplicaFailure condition (reason FailedCreate) until a clean pass removes it.
+ * `nextWakeup` is the moment a ready pod outlasts minReadySeconds.
+ *
+ * @category engine
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, applyManifests, settle, list, replicaSetController } from 'kubesim'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * const rs = {
+ *   apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
+ *   spec: { replicas: 3, selector: { matchLabels: { app: 'web' } },
+ *     template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+ * }
+ * const s = E.chain(settle)(applyManifests(createCluster({ nodes: 1, seed: 1 }), rs))
+ * const pods = E.isRight(s) ? list(s.right, 'Pod', { namespace: 'default' }) : []
+ * expect(pods).toHaveLength(3)
+ * expect(pods.every((p) => /^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/.test(p.metadata.name))).toBe(true)
+ * expect(replicaSetController.name).toBe('replicaset-controller')
+ * ```
+ */
+export const replicaSetController: Controller = {
+  name: NAME,
+  reconcile: (state) => planCluster(state).actions,
+  nextWakeup: (state) => {
+    const next = planCluster(state).next
+    return next === undefined || next <= state.now ? O.none : O.some(next)
+  },
+}
+

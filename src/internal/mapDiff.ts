@@ -1,0 +1,106 @@
+/**
+ * The entries that differ between two versions of a persistent map. Two versions of an
+ * `immutable` Map share every subtree an update did not touch, so walking both tries side by
+ * side and skipping subtrees that are the same reference costs the changes, not the map's
+ * size. This is how a controller learns what changed since the state it last saw, as an
+ * informer's watch events tell a real one. The walk reads the trie nodes of `immutable` 5;
+ * should their shape ever differ, it falls back to comparing every entry (correct, just slower).
+ *
+ * @module
+ */
+import type { Map as IMap } from 'immutable'
+
+// ---------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------
+
+/** One changed key: the value before (absent when added) and after (absent when removed). */
+export interface MapChange<K, V> {
+  readonly key: K
+  readonly before: V | undefined
+  readonly after: V | undefined
+}
+
+type Entry = readonly [unknown, unknown]
+interface TrieNode {
+  readonly entries?: ReadonlyArray<Entry>
+  readonly entry?: Entry
+  readonly bitmap?: number
+  readonly count?: number
+  readonly nodes?: ReadonlyArray<TrieNode | undefined>
+}
+
+class UnknownShape extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// operations
+// ---------------------------------------------------------------------------------------------
+
+const isBranch = (node: TrieNode): boolean => Array.isArray(node.nodes) && (typeof node.bitmap === 'number' || typeof node.count === 'number')
+
+/** The 32 child slots of a branch node, indexed by hash fragment. */
+const slots = (node: TrieNode): ReadonlyArray<TrieNode | undefined> => {
+  const nodes = node.nodes ?? []
+  if (typeof node.bitmap !== 'number') return nodes
+  const out: (TrieNode | undefined)[] = new Array<TrieNode | undefined>(32)
+  let index = 0
+  for (let bit = 0; bit < 32; bit++) if ((node.bitmap & (1 << bit)) !== 0) out[bit] = nodes[index++]
+  return out
+}
+
+const collect = (node: TrieNode | undefined, into: Map<unknown, unknown>): void => {
+  if (node === undefined) return
+  if (Array.isArray(node.entries)) for (const [k, v] of node.entries) into.set(k, v)
+  else if (Array.isArray(node.entry)) into.set(node.entry[0], node.entry[1])
+  else if (isBranch(node)) for (const child of node.nodes ?? []) collect(child, into)
+  else throw new UnknownShape()
+}
+
+const walk = (a: TrieNode | undefined, b: TrieNode | undefined, out: MapChange<unknown, unknown>[]): void => {
+  if (a === b) return
+  if (a !== undefined && b !== undefined && isBranch(a) && isBranch(b)) {
+    // Both are branches at the same depth: children in the same slot hold the same hash range.
+    const left = slots(a)
+    const right = slots(b)
+    for (let i = 0; i < 32; i++) walk(left[i], right[i], out)
+    return
+  }
+  const before = new Map<unknown, unknown>()
+  const after = new Map<unknown, unknown>()
+  collect(a, before)
+  collect(b, after)
+  for (const [key, value] of before) {
+    const next = after.get(key)
+    if (!after.has(key)) out.push({ key, before: value, after: undefined })
+    else if (next !== value) out.push({ key, before: value, after: next })
+  }
+  for (const [key, value] of after) if (!before.has(key)) out.push({ key, before: undefined, after: value })
+}
+
+/**
+ * The keys whose values differ (by reference) between two versions of a map, in no particular
+ * order. Costs the changed subtrees when the versions share structure; any two maps work.
+ *
+ * @internal
+ */
+export const diffMaps = <K, V>(before: IMap<K, V>, after: IMap<K, V>): ReadonlyArray<MapChange<K, V>> => {
+  if (before === after) return []
+  const a = (before as unknown as { readonly _root?: TrieNode })._root
+  const b = (after as unknown as { readonly _root?: TrieNode })._root
+  if (('_root' in (before as object)) && ('_root' in (after as object))) {
+    try {
+      const out: MapChange<unknown, unknown>[] = []
+      walk(a, b, out)
+      return out as ReadonlyArray<MapChange<K, V>>
+    } catch (error) {
+      if (!(error instanceof UnknownShape)) throw error
+    }
+  }
+  const out: MapChange<K, V>[] = []
+  for (const [key, value] of before) {
+    if (!after.has(key)) out.push({ key, before: value, after: undefined })
+    else if (after.get(key) !== value) out.push({ key, before: value, after: after.get(key) })
+  }
+  for (const [key, value] of after) if (!before.has(key)) out.push({ key, before: undefined, after: value })
+  return out
+}

@@ -1,0 +1,306 @@
+/**
+ * Safety invariants of the workload controllers and Services (reliability reference I4-I9,
+ * I12, I13), in the same shape as the core ones: checked on a state and, for the ones about
+ * change, the state before it. Each holds at every step, not only once things settle; the
+ * properties that hold only eventually (convergence) belong to the convergence checker.
+ *
+ * @module
+ */
+import { resolveFenceposts } from '../controllers/deployment.js'
+import { parseStatefulPodName } from '../controllers/statefulSet.js'
+import { cidrContains, parseCidr } from '../network/cidr.js'
+import { formatRef, type KubeObject, refOf } from '../objects/object.js'
+import { getObject, listObjects } from '../store/objectStore.js'
+import type { ClusterState } from '../store/state.js'
+import { CORE_INVARIANTS, type Invariant, type Violation } from './invariants.js'
+
+// ---------------------------------------------------------------------------------------------
+// getters
+// ---------------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>
+
+const violation = (invariant: string, object: KubeObject, field: string, expected: string, actual: string): Violation => ({
+  invariant,
+  object: formatRef(refOf(object)),
+  field,
+  expected,
+  actual,
+})
+
+const specOf = (o: KubeObject): Json => (o['spec'] ?? {}) as Json
+const statusOf = (o: KubeObject): Json => (o['status'] ?? {}) as Json
+const num = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback)
+
+const controllerUid = (o: KubeObject): string | undefined => o.metadata.ownerReferences?.find((r) => r.controller === true)?.uid
+
+/** Objects of a kind whose controller is `owner`. */
+const ownedBy = (state: ClusterState, kind: string, owner: KubeObject): KubeObject[] =>
+  listObjects(state.objects, kind, { namespace: owner.metadata.namespace ?? 'default' }).filter((o) => controllerUid(o) === owner.metadata.uid)
+
+const phase = (pod: KubeObject): string => String(statusOf(pod)['phase'] ?? 'Pending')
+/** Not terminating and not finished: what a controller counts as one of its replicas. */
+const isActive = (pod: KubeObject): boolean => pod.metadata.deletionTimestamp === undefined && phase(pod) !== 'Succeeded' && phase(pod) !== 'Failed'
+const isRunningReady = (pod: KubeObject): boolean =>
+  phase(pod) === 'Running' && ((statusOf(pod)['conditions'] as ReadonlyArray<Json> | undefined) ?? []).some((c) => c['type'] === 'Ready' && c['status'] === 'True')
+const hasCondition = (o: KubeObject, type: string): boolean =>
+  ((statusOf(o)['conditions'] as ReadonlyArray<Json> | undefined) ?? []).some((c) => c['type'] === type && c['status'] === 'True')
+
+const observed = (o: KubeObject): boolean => num(statusOf(o)['observedGeneration'], -1) >= num(o.metadata.generation, 0)
+
+// ---------------------------------------------------------------------------------------------
+// the invariants
+// ---------------------------------------------------------------------------------------------
+
+const I4 = 'I4 deployment surge'
+/**
+ * While a Deployment's ReplicaSets are sized for its current replica count, their replicas sum
+ * to at most replicas + maxSurge (RollingUpdate); Recreate never runs two templates at once.
+ * Right after a scale upstream's own e2e helper allows excursions, and so does this check.
+ */
+const deploymentBounds: Invariant = {
+  name: I4,
+  check: (state) =>
+    listObjects(state.objects, 'Deployment').flatMap((d) => {
+      const spec = specOf(d)
+      const replicas = num(spec['replicas'], 1)
+      const sets = ownedBy(state, 'ReplicaSet', d)
+      const strategy = (spec['strategy'] ?? {}) as { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } }
+      if (strategy.type === 'Recreate') {
+        const running = new Set(
+          sets.filter((rs) => ownedBy(state, 'Pod', rs).some((p) => isActive(p) && phase(p) === 'Running')).map((rs) => rs.metadata.name),
+        )
+        return running.size <= 1 ? [] : [violation(I4, d, 'spec.strategy', 'Recreate: pods of one ReplicaSet running at a time', [...running].join(', '))]
+      }
+      const sized = sets.every((rs) => num(specOf(rs)['replicas']) === 0 || rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'] === String(replicas))
+      if (!sized) return []
+      const [surge] = resolveFenceposts(strategy.rollingUpdate?.maxSurge ?? '25%', strategy.rollingUpdate?.maxUnavailable ?? '25%', replicas)
+      const total = sets.reduce((n, rs) => n + num(specOf(rs)['replicas']), 0)
+      return total <= replicas + surge ? [] : [violation(I4, d, 'spec.replicas', `ReplicaSets' replicas sum <= ${replicas} + maxSurge ${surge}`, String(total))]
+    }),
+}
+
+const I5 = 'I5 replicaset size'
+/** Once a ReplicaSet has observed its spec, it has no more active pods than replicas. */
+const replicaSetSize: Invariant = {
+  name: I5,
+  check: (state) =>
+    listObjects(state.objects, 'ReplicaSet').flatMap((rs) => {
+      if (!observed(rs) || rs.metadata.deletionTimestamp !== undefined) return []
+      const replicas = num(specOf(rs)['replicas'], 1)
+      const active = ownedBy(state, 'Pod', rs).filter(isActive).length
+      return active <= replicas ? [] : [violation(I5, rs, 'spec.replicas', `at most ${replicas} active pods`, String(active))]
+    }),
+}
+
+const I6 = 'I6 statefulset ordering'
+/**
+ * Under OrderedReady, a new pod of ordinal i appears only when ordinals start..i-1 were Running
+ * and Ready; and pods below the partition never move to the update revision before it is the
+ * current one.
+ */
+const statefulSetOrdering: Invariant = {
+  name: I6,
+  check: (state, previous) =>
+    previous === undefined
+      ? []
+      : listObjects(state.objects, 'StatefulSet').flatMap((sts) => {
+          const spec = specOf(sts)
+          if (spec['podManagementPolicy'] === 'Parallel') return []
+          const start = num((spec['ordinals'] as Json | undefined)?.['start'], 0)
+          const name = sts.metadata.name
+          const before = new Map(
+            ownedBy(previous, 'Pod', sts).map((p) => [parseStatefulPodName(p.metadata.name).ordinal, p] as const),
+          )
+          return ownedBy(state, 'Pod', sts).flatMap((pod) => {
+            const was = getObject(previous.objects, refOf(pod))
+            if (was !== undefined && was.metadata.uid === pod.metadata.uid) return []
+            const { ordinal } = parseStatefulPodName(pod.metadata.name)
+            const notReady: number[] = []
+            for (let i = start; i < ordinal; i++) {
+              const lower = before.get(i)
+              if (lower === undefined || !isActive(lower) || !isRunningReady(lower)) notReady.push(i)
+            }
+            return notReady.length === 0
+              ? []
+              : [violation(I6, pod, 'metadata.name', `created only after ${name}-${start}..${name}-${ordinal - 1} are Running and Ready`, `not ready: ${notReady.map((i) => `${name}-${i}`).join(', ')}`)]
+          })
+        }),
+}
+
+const I7 = 'I7 daemonset one per node'
+/** At most one active daemon pod per node (two while a maxSurge update runs). */
+const daemonSetPerNode: Invariant = {
+  name: I7,
+  check: (state) =>
+    listObjects(state.objects, 'DaemonSet').flatMap((ds) => {
+      const rolling = (specOf(ds)['updateStrategy'] ?? {}) as { rollingUpdate?: { maxSurge?: number | string } }
+      const surge = rolling.rollingUpdate?.maxSurge
+      const limit = surge === undefined || surge === 0 || surge === '0%' ? 1 : 2
+      const perNode = new Map<string, number>()
+      for (const pod of ownedBy(state, 'Pod', ds).filter(isActive)) {
+        const node = specOf(pod)['nodeName']
+        // Unbound daemon pods are pinned by node affinity; count them on their target.
+        const target = typeof node === 'string' && node !== '' ? node : JSON.stringify(specOf(pod)['affinity'] ?? '')
+        perNode.set(target, (perNode.get(target) ?? 0) + 1)
+      }
+      return [...perNode].filter(([, n]) => n > limit).map(([node, n]) => violation(I7, ds, 'status.currentNumberScheduled', `at most ${limit} pod(s) on ${node}`, String(n)))
+    }),
+}
+
+const I8 = 'I8 job bounds'
+/** Active pods within parallelism; succeeded within completions; failed never decreases; nothing new after the Job finished. */
+const jobBounds: Invariant = {
+  name: I8,
+  check: (state, previous) =>
+    listObjects(state.objects, 'Job').flatMap((job) => {
+      const spec = specOf(job)
+      const status = statusOf(job)
+      const found: Violation[] = []
+      // Jobs have no observedGeneration: a lowered parallelism may still show for the step it changed in.
+      const earlier = previous === undefined ? undefined : getObject(previous.objects, refOf(job))
+      const parallelism = Math.max(num(spec['parallelism'], 1), earlier === undefined ? 0 : num(specOf(earlier)['parallelism'], 1))
+      const suspended = spec['suspend'] === true
+      const active = ownedBy(state, 'Pod', job).filter(isActive).length
+      if (!suspended && active > parallelism) found.push(violation(I8, job, 'spec.parallelism', `at most ${parallelism} active pods`, String(active)))
+      const completions = spec['completions']
+      if (typeof completions === 'number' && num(status['succeeded']) > completions)
+        found.push(violation(I8, job, 'status.succeeded', `<= completions ${completions}`, String(status['succeeded'])))
+      if (hasCondition(job, 'Complete') && hasCondition(job, 'Failed')) found.push(violation(I8, job, 'status.conditions', 'not both Complete and Failed', 'both'))
+      const before = previous === undefined ? undefined : getObject(previous.objects, refOf(job))
+      if (before !== undefined && previous !== undefined && before.metadata.uid === job.metadata.uid) {
+        if (num(statusOf(job)['failed']) < num(statusOf(before)['failed']))
+          found.push(violation(I8, job, 'status.failed', `>= ${num(statusOf(before)['failed'])} (never decreases)`, String(statusOf(job)['failed'] ?? 0)))
+        if (hasCondition(before, 'Complete') || hasCondition(before, 'Failed')) {
+          const known = new Set(ownedBy(previous, 'Pod', before).map((p) => p.metadata.uid))
+          const fresh = ownedBy(state, 'Pod', job).filter((p) => !known.has(p.metadata.uid))
+          if (fresh.length > 0) found.push(violation(I8, job, 'status.conditions', 'no new pods after the Job finished', fresh.map((p) => p.metadata.name).join(', ')))
+        }
+      }
+      return found
+    }),
+}
+
+const I9 = 'I9 cronjob concurrency'
+/** Forbid and Replace keep at most one active Job; lastScheduleTime never goes back. */
+const cronJobConcurrency: Invariant = {
+  name: I9,
+  check: (state, previous) =>
+    listObjects(state.objects, 'CronJob').flatMap((cj) => {
+      const found: Violation[] = []
+      const policy = specOf(cj)['concurrencyPolicy'] ?? 'Allow'
+      if (policy === 'Forbid' || policy === 'Replace') {
+        const running = ownedBy(state, 'Job', cj).filter((j) => j.metadata.deletionTimestamp === undefined && !hasCondition(j, 'Complete') && !hasCondition(j, 'Failed'))
+        if (running.length > 1) found.push(violation(I9, cj, 'spec.concurrencyPolicy', `${String(policy)}: at most one running Job`, running.map((j) => j.metadata.name).join(', ')))
+      }
+      const before = previous === undefined ? undefined : getObject(previous.objects, refOf(cj))
+      const was = before === undefined ? undefined : Date.parse(String(statusOf(before)['lastScheduleTime'] ?? ''))
+      const is = Date.parse(String(statusOf(cj)['lastScheduleTime'] ?? ''))
+      if (before !== undefined && was !== undefined && Number.isFinite(was) && before.metadata.uid === cj.metadata.uid && !(is >= was))
+        found.push(violation(I9, cj, 'status.lastScheduleTime', `>= ${String(statusOf(before)['lastScheduleTime'])}`, String(statusOf(cj)['lastScheduleTime'] ?? 'unset')))
+      return found
+    }),
+}
+
+const I12 = 'I12 service addresses'
+/** ClusterIPs unique and inside the service CIDR; node ports unique and in range; headless and ExternalName have no ClusterIP. */
+const serviceAddresses: Invariant = {
+  name: I12,
+  check: (state) => {
+    const found: Violation[] = []
+    const cidr = parseCidr(state.config.serviceCidr)
+    const [low, high] = state.config.nodePortRange
+    const ips = new Map<string, KubeObject>()
+    const ports = new Map<number, KubeObject>()
+    for (const svc of listObjects(state.objects, 'Service')) {
+      const spec = specOf(svc)
+      const ip = spec['clusterIP']
+      if (spec['type'] === 'ExternalName') {
+        if (typeof ip === 'string' && ip !== '') found.push(violation(I12, svc, 'spec.clusterIP', 'none for an ExternalName Service', ip))
+      } else if (typeof ip === 'string' && ip !== '' && ip !== 'None') {
+        const other = ips.get(ip)
+        if (other !== undefined) found.push(violation(I12, svc, 'spec.clusterIP', 'unique', `${ip}, also ${formatRef(refOf(other))}`))
+        if (cidr._tag === 'Right' && !cidrContains(cidr.right, ip)) found.push(violation(I12, svc, 'spec.clusterIP', `inside ${state.config.serviceCidr}`, ip))
+        ips.set(ip, svc)
+      }
+      for (const port of (spec['ports'] as ReadonlyArray<Json> | undefined) ?? []) {
+        const nodePort = port['nodePort']
+        if (typeof nodePort !== 'number') continue
+        const other = ports.get(nodePort)
+        if (other !== undefined && other !== svc) found.push(violation(I12, svc, 'spec.ports.nodePort', 'unique', `${nodePort}, also ${formatRef(refOf(other))}`))
+        if (nodePort < low || nodePort > high) found.push(violation(I12, svc, 'spec.ports.nodePort', `in ${low}-${high}`, String(nodePort)))
+        ports.set(nodePort, svc)
+      }
+    }
+    return found
+  },
+}
+
+const I13 = 'I13 endpoint slices'
+/** At most 100 endpoints a slice, no address twice among a Service's slices, none for ExternalName. */
+const endpointSlices: Invariant = {
+  name: I13,
+  check: (state) => {
+    const found: Violation[] = []
+    const seen = new Map<string, Set<string>>()
+    for (const slice of listObjects(state.objects, 'EndpointSlice')) {
+      const service = slice.metadata.labels?.['kubernetes.io/service-name']
+      const endpoints = (slice['endpoints'] as ReadonlyArray<Json> | undefined) ?? []
+      if (endpoints.length > 100) found.push(violation(I13, slice, 'endpoints', 'at most 100 endpoints', String(endpoints.length)))
+      if (service === undefined) continue
+      const owner = getObject(state.objects, { kind: 'Service', namespace: slice.metadata.namespace ?? 'default', name: service })
+      if (owner !== undefined && specOf(owner)['type'] === 'ExternalName' && endpoints.length > 0)
+        found.push(violation(I13, slice, 'endpoints', 'none for an ExternalName Service', String(endpoints.length)))
+      const key = `${slice.metadata.namespace ?? ''}/${service}/${String(slice['addressType'] ?? '')}`
+      const addresses = seen.get(key) ?? new Set<string>()
+      for (const ep of endpoints)
+        for (const address of (ep['addresses'] as ReadonlyArray<string> | undefined) ?? []) {
+          if (addresses.has(address)) found.push(violation(I13, slice, 'endpoints.addresses', `${address} once among the slices of ${service}`, 'twice'))
+          addresses.add(address)
+        }
+      seen.set(key, addresses)
+    }
+    return found
+  },
+}
+
+/**
+ * The workload and Service invariants: Deployment surge and Recreate (I4), ReplicaSet size
+ * (I5), StatefulSet ordering (I6), one daemon pod per node (I7), Job bounds (I8), CronJob
+ * concurrency (I9), Service addresses (I12) and EndpointSlice shape (I13).
+ *
+ * @category testing
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { WORKLOAD_INVARIANTS } from 'kubesim/testing'
+ * expect(WORKLOAD_INVARIANTS.map((i) => i.name)).toContain('I8 job bounds')
+ * ```
+ */
+export const WORKLOAD_INVARIANTS: ReadonlyArray<Invariant> = [
+  deploymentBounds,
+  replicaSetSize,
+  statefulSetOrdering,
+  daemonSetPerNode,
+  jobBounds,
+  cronJobConcurrency,
+  serviceAddresses,
+  endpointSlices,
+]
+
+/**
+ * Every invariant: the core ones and the workload ones.
+ *
+ * @category testing
+ * @since 0.1.0
+ * @example
+ * ```ts
+ * import { createCluster, applyManifests, advance } from 'kubesim'
+ * import { ALL_INVARIANTS, checkInvariants } from 'kubesim/testing'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * const web = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } } }
+ * const s = E.flatMap((c: ReturnType<typeof createCluster>) => advance(c, '1m'))(applyManifests(createCluster({ nodes: 2 }), [web]))
+ * expect(E.isRight(s) && checkInvariants(s.right, undefined, ALL_INVARIANTS)).toEqual([])
+ * ```
+ */
+export const ALL_INVARIANTS: ReadonlyArray<Invariant> = [...CORE_INVARIANTS, ...WORKLOAD_INVARIANTS]
