@@ -9,7 +9,10 @@ import { deepEqual } from '../internal/deepEqual.js'
 import { formatRef, type KubeObject, type ObjectRef } from '../objects/object.js'
 import { kindInfo } from '../objects/kinds.js'
 import { parseSelector } from '../objects/selector.js'
+import { resolveDns } from '../network/dns.js'
+import { route } from '../network/route.js'
 import { getObject, listObjects } from '../store/objectStore.js'
+import { rolloutStatus } from '../store/rollout.js'
 import type { ClusterState } from '../store/state.js'
 import type { Check, Expectation } from './model.js'
 import { valueAtPath } from './path.js'
@@ -31,8 +34,10 @@ const failedChecks = (check: Check, value: unknown): ReadonlyArray<string> => {
   if ('equals' in check && !deepEqual(value, check.equals)) failed.push(`to equal ${show(check.equals)}`)
   if (check.matches !== undefined && !(value !== undefined && new RegExp(check.matches).test(typeof value === 'string' ? value : JSON.stringify(value))))
     failed.push(`to match /${check.matches}/`)
-  if (check.atLeast !== undefined && !(typeof value === 'number' && value >= check.atLeast)) failed.push(`to be at least ${check.atLeast}`)
-  if (check.atMost !== undefined && !(typeof value === 'number' && value <= check.atMost)) failed.push(`to be at most ${check.atMost}`)
+  // On a list (DNS answers, route backends) the bounds count its items.
+  const amount = Array.isArray(value) ? value.length : value
+  if (check.atLeast !== undefined && !(typeof amount === 'number' && amount >= check.atLeast)) failed.push(`to be at least ${check.atLeast}${Array.isArray(value) ? ' long' : ''}`)
+  if (check.atMost !== undefined && !(typeof amount === 'number' && amount <= check.atMost)) failed.push(`to be at most ${check.atMost}${Array.isArray(value) ? ' long' : ''}`)
   if (check.exists !== undefined && (value !== undefined) !== check.exists) failed.push(check.exists ? 'to be set' : 'to be absent')
   return failed
 }
@@ -103,6 +108,35 @@ export const checkExpectation = (state: ClusterState, expectation: Expectation):
       ]
       const subject = `the number of ${expectation.kind} objects${where.length === 0 || kindInfo(expectation.kind)?.namespaced === false ? '' : ` ${where.join(', ')}`}`
       return failed.length === 0 ? undefined : `expected ${subject} ${failed.join(' and ')}, got ${n}`
+    }
+    case 'resolve': {
+      const answer = resolveDns(state, expectation.name, {
+        type: expectation.recordType,
+        ...(expectation.from === undefined ? {} : { fromPod: expectation.from }),
+        ...(expectation.namespace === undefined ? {} : { fromNamespace: expectation.namespace }),
+      })
+      const value = answer.rcode === 'NOERROR' ? answer.records.map((r) => r.data).sort() : undefined
+      const failed = failedChecks(expectation.check, value)
+      return failed.length === 0 ? undefined : `expected ${expectation.recordType} ${expectation.name} ${failed.join(' and ')}, got ${value === undefined ? answer.rcode : show(value)}`
+    }
+    case 'route': {
+      const routed = route(state, {
+        host: expectation.host,
+        port: expectation.port,
+        ...(expectation.from === undefined ? {} : { from: expectation.from }),
+        ...(expectation.protocol === undefined ? {} : { protocol: expectation.protocol }),
+        ...(expectation.path === undefined ? {} : { path: expectation.path }),
+      })
+      const value = E.isLeft(routed) ? routed.left.reason : routed.right.backends.map((b) => b.pod?.name ?? b.ip).sort()
+      const failed = failedChecks(expectation.check, value)
+      const detail = E.isLeft(routed) ? ` (${routed.left.message})` : ''
+      return failed.length === 0 ? undefined : `expected the route to ${expectation.host}:${expectation.port} ${failed.join(' and ')}, got ${show(value)}${detail}`
+    }
+    case 'rolloutStatus': {
+      const status = rolloutStatus(state, resolveRef(expectation.ref))
+      const value = E.isLeft(status) ? status.left.message : status.right.message
+      const failed = failedChecks(expectation.check, value)
+      return failed.length === 0 ? undefined : `expected the rollout status of ${expectation.ref.kind}/${expectation.ref.name} ${failed.join(' and ')}, got ${show(value)}`
     }
     case 'event': {
       const events = listObjects(state.objects, 'Event', expectation.namespace === undefined ? {} : { namespace: expectation.namespace })

@@ -76,6 +76,34 @@ export type Expectation =
       readonly message?: string
       readonly check: Check
     }
+  | {
+      /** A DNS query: the value is the answers' data, sorted (absent for NXDOMAIN). */
+      readonly type: 'resolve'
+      readonly line: number
+      readonly name: string
+      readonly recordType: 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'PTR' | 'TXT'
+      readonly from?: string
+      readonly namespace?: string
+      readonly check: Check
+    }
+  | {
+      /** A connection: the value is the backend pods' names, sorted, or the reason nothing is reachable. */
+      readonly type: 'route'
+      readonly line: number
+      readonly host: string
+      readonly port: number
+      readonly from?: string
+      readonly protocol?: string
+      readonly path?: string
+      readonly check: Check
+    }
+  | {
+      /** `kubectl rollout status`: the value is its message. */
+      readonly type: 'rolloutStatus'
+      readonly line: number
+      readonly ref: ObjectRef
+      readonly check: Check
+    }
 
 /** Node operations that take a node name. */
 export const NODE_OPERATIONS = ['failNode', 'recoverNode', 'cordon', 'uncordon', 'drain', 'deleteNode'] as const
@@ -92,6 +120,8 @@ export type ScenarioStep = { readonly line: number } & (
   | { readonly type: NodeOperation; readonly node: string }
   | { readonly type: 'addNode'; readonly node: NodeOptions }
   | { readonly type: 'killPod'; readonly ref: ObjectRef; readonly exitCode: number }
+  | { readonly type: 'rolloutUndo'; readonly ref: ObjectRef; readonly toRevision?: number }
+  | { readonly type: 'rolloutRestart' | 'rolloutPause' | 'rolloutResume'; readonly ref: ObjectRef }
   | { readonly type: 'expect'; readonly expectations: ReadonlyArray<Expectation> }
 )
 
@@ -288,7 +318,8 @@ const decodeCheck = (d: Decoder, value: Json, path: ReadonlyArray<Key>, fallback
   return Object.keys(check).length === 0 ? fallback : check
 }
 
-const EXPECTATION_SUBJECTS = ['get', 'count', 'event'] as const
+const EXPECTATION_SUBJECTS = ['get', 'count', 'event', 'resolve', 'route', 'rolloutStatus'] as const
+const RECORD_TYPES = ['A', 'AAAA', 'SRV', 'CNAME', 'PTR', 'TXT'] as const
 
 const decodeExpectation = (d: Decoder, value: unknown, path: ReadonlyArray<Key>): Expectation | undefined => {
   if (!isObject(value)) return d.fail(path, `must be a mapping, got ${describe(value)}`)
@@ -333,6 +364,53 @@ const decodeExpectation = (d: Decoder, value: unknown, path: ReadonlyArray<Key>)
       const kind = resolveKindAlias(kindText)?.kind ?? kindText
       return { type: 'count', line, kind, ...(namespace === undefined ? {} : { namespace }), ...(selector === undefined ? {} : { selector }), where, check }
     }
+    case 'resolve': {
+      d.knownKeys(value, path, ['resolve', 'type', 'from', 'namespace', ...CHECK_KEYS])
+      const name = d.string(value['resolve'], [...path, 'resolve'])
+      const recordType = value['type'] ?? 'A'
+      if (!RECORD_TYPES.includes(recordType as (typeof RECORD_TYPES)[number])) d.fail([...path, 'type'], `must be one of ${RECORD_TYPES.join(', ')}, got ${describe(recordType)}`)
+      const from = value['from'] === undefined ? undefined : d.string(value['from'], [...path, 'from'])
+      const namespace = value['namespace'] === undefined ? undefined : d.string(value['namespace'], [...path, 'namespace'])
+      const check = decodeCheck(d, value, path, { exists: true })
+      if (name === undefined) return undefined
+      return {
+        type: 'resolve',
+        line,
+        name,
+        recordType: recordType as (typeof RECORD_TYPES)[number],
+        ...(from === undefined ? {} : { from }),
+        ...(namespace === undefined ? {} : { namespace }),
+        check,
+      }
+    }
+    case 'route': {
+      d.knownKeys(value, path, ['route', 'from', 'protocol', 'path', ...CHECK_KEYS])
+      const target = d.string(value['route'], [...path, 'route'])
+      const m = target === undefined ? null : /^(.+):([0-9]+)$/.exec(target)
+      if (target !== undefined && (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535))
+        d.fail([...path, 'route'], `must be "<host>:<port>", e.g. "web.default.svc.cluster.local:80", got ${JSON.stringify(target)}`)
+      const from = value['from'] === undefined ? undefined : d.string(value['from'], [...path, 'from'])
+      const protocol = value['protocol'] === undefined ? undefined : d.string(value['protocol'], [...path, 'protocol'])
+      const httpPath = value['path'] === undefined ? undefined : d.string(value['path'], [...path, 'path'])
+      const check = decodeCheck(d, value, path, { atLeast: 1 })
+      if (m === null) return undefined
+      return {
+        type: 'route',
+        line,
+        host: m[1] ?? '',
+        port: Number(m[2]),
+        ...(from === undefined ? {} : { from }),
+        ...(protocol === undefined ? {} : { protocol }),
+        ...(httpPath === undefined ? {} : { path: httpPath }),
+        check,
+      }
+    }
+    case 'rolloutStatus': {
+      d.knownKeys(value, path, ['rolloutStatus', 'namespace', ...CHECK_KEYS])
+      const ref = d.objectRef(value['rolloutStatus'], [...path, 'rolloutStatus'], value['namespace'], [...path, 'namespace'])
+      const check = decodeCheck(d, value, path, { matches: 'successfully rolled out' })
+      return ref === undefined ? undefined : { type: 'rolloutStatus', line, ref, check }
+    }
     default: {
       d.knownKeys(value, path, ['event', 'namespace', ...CHECK_KEYS])
       const spec = value['event']
@@ -361,7 +439,22 @@ const decodeExpectation = (d: Decoder, value: unknown, path: ReadonlyArray<Key>)
 }
 
 /** The step kinds, each with the keys its mapping may carry. */
-export const STEP_TYPES = ['apply', 'advance', 'settle', 'scale', 'setImage', 'delete', ...NODE_OPERATIONS, 'addNode', 'killPod', 'expect'] as const
+export const STEP_TYPES = [
+  'apply',
+  'advance',
+  'settle',
+  'scale',
+  'setImage',
+  'delete',
+  ...NODE_OPERATIONS,
+  'addNode',
+  'killPod',
+  'rolloutUndo',
+  'rolloutRestart',
+  'rolloutPause',
+  'rolloutResume',
+  'expect',
+] as const
 
 const decodeStep = (d: Decoder, value: unknown, path: ReadonlyArray<Key>): ScenarioStep | undefined => {
   if (!isObject(value)) return d.fail(path, `must be a mapping with one step, e.g. "advance: 30s", got ${describe(value)}`)
@@ -435,6 +528,20 @@ const decodeStep = (d: Decoder, value: unknown, path: ReadonlyArray<Key>): Scena
       const exitCode = body['exitCode'] === undefined ? 137 : d.integer(body['exitCode'], [...at, 'exitCode'], 0, 255)
       if (ref !== undefined && ref.kind !== 'Pod') return d.fail([...at, 'object'], `must name a Pod, got ${ref.kind}`)
       return ref === undefined || exitCode === undefined ? undefined : { line, type, ref, exitCode }
+    }
+    case 'rolloutUndo': {
+      if (!isObject(body)) return d.fail(at, `must be a mapping with object (Deployment/<name>) and optionally toRevision, got ${describe(body)}`)
+      const ref = refWithNamespace(body, ['toRevision'])
+      const toRevision = body['toRevision'] === undefined ? undefined : d.integer(body['toRevision'], [...at, 'toRevision'], 0)
+      if (ref === undefined || (body['toRevision'] !== undefined && toRevision === undefined)) return undefined
+      return { line, type, ref, ...(toRevision === undefined ? {} : { toRevision }) }
+    }
+    case 'rolloutRestart':
+    case 'rolloutPause':
+    case 'rolloutResume': {
+      if (!isObject(body)) return d.fail(at, `must be a mapping with object (Deployment/<name>), got ${describe(body)}`)
+      const ref = refWithNamespace(body, [])
+      return ref === undefined ? undefined : { line, type, ref }
     }
     case 'expect': {
       const list = Array.isArray(body) ? body : [body]

@@ -15,6 +15,7 @@ import { advance, settle } from '../sim/engine.js'
 import { cordon, deleteNode, drain, failNode, killPod, recoverNode, uncordon } from '../sim/faults.js'
 import { addNode } from '../sim/nodes.js'
 import { applyManifests, get, remove, scale } from '../store/api.js'
+import { rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../store/rollout.js'
 import { tryCreateCluster } from '../store/cluster.js'
 import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
@@ -101,6 +102,12 @@ export const stepTitle = (step: ScenarioStep): string => {
       return `add node ${step.node.name}`
     case 'killPod':
       return `kill ${refText(step.ref)} (exit ${step.exitCode})`
+    case 'rolloutUndo':
+      return `rollout undo ${refText(step.ref)}${step.toRevision === undefined ? '' : ` --to-revision=${step.toRevision}`}`
+    case 'rolloutRestart':
+    case 'rolloutPause':
+    case 'rolloutResume':
+      return `rollout ${step.type.slice('rollout'.length).toLowerCase()} ${refText(step.ref)}`
     case 'expect':
       return `expect (${step.expectations.length} assertion${step.expectations.length === 1 ? '' : 's'})`
     default:
@@ -200,6 +207,14 @@ const applyStep = (state: ClusterState, step: ScenarioStep, files: ScenarioFiles
       return apiResult(addNode(state, step.node))
     case 'killPod':
       return apiResult(killPod(state, step.ref, step.exitCode))
+    case 'rolloutUndo':
+      return apiResult(rolloutUndo(state, step.ref, step.toRevision))
+    case 'rolloutRestart':
+      return apiResult(rolloutRestart(state, step.ref))
+    case 'rolloutPause':
+      return apiResult(rolloutPause(state, step.ref))
+    case 'rolloutResume':
+      return apiResult(rolloutResume(state, step.ref))
     case 'expect': {
       const failures = step.expectations.flatMap((e) => {
         const failure = checkExpectation(state, e)

@@ -108,7 +108,7 @@ steps:
     expect(errors.join('\n')).toMatch(/killPod\.object: must name a Pod, got Deployment/)
     expect(errors.join('\n')).toMatch(/path: empty segment in field path "a\.\.b"/)
     expect(errors.join('\n')).toMatch(/matches: invalid regular expression/)
-    expect(errors.join('\n')).toMatch(/must have exactly one of get, count, event, got get and count/)
+    expect(errors.join('\n')).toMatch(/must have exactly one of get, count, event, resolve, route, rolloutStatus, got get and count/)
     expect(errors.join('\n')).toMatch(/expect\[3\]\.equal: unknown field "equal"; did you mean "equals"\?/)
     expect(errors.map((e) => Number(e.split(':')[0]))).toEqual([2, 2, 2, 4, 5, 6, 8, 9, 10, 11])
   })
