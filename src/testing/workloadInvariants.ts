@@ -112,14 +112,17 @@ const statefulSetOrdering: Invariant = {
           const before = new Map(
             ownedBy(previous, 'Pod', sts).map((p) => [parseStatefulPodName(p.metadata.name).ordinal, p] as const),
           )
+          // Within one step the kubelet may make a pod Ready before the StatefulSet controller
+          // runs (controllers run in order, or in a random order under test): accept either view.
+          const now = new Map(ownedBy(state, 'Pod', sts).map((p) => [parseStatefulPodName(p.metadata.name).ordinal, p] as const))
+          const healthy = (p: KubeObject | undefined): boolean => p !== undefined && isActive(p) && isRunningReady(p)
           return ownedBy(state, 'Pod', sts).flatMap((pod) => {
             const was = getObject(previous.objects, refOf(pod))
             if (was !== undefined && was.metadata.uid === pod.metadata.uid) return []
             const { ordinal } = parseStatefulPodName(pod.metadata.name)
             const notReady: number[] = []
             for (let i = start; i < ordinal; i++) {
-              const lower = before.get(i)
-              if (lower === undefined || !isActive(lower) || !isRunningReady(lower)) notReady.push(i)
+              if (!healthy(before.get(i)) && !healthy(now.get(i))) notReady.push(i)
             }
             return notReady.length === 0
               ? []

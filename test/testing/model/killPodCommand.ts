@@ -1,0 +1,19 @@
+import type fc from 'fast-check'
+import { killPod } from '../../../src/sim/faults.js'
+import { checkConverged, livePods, type Model, NAMESPACE, type Real, right } from './model.js'
+
+/** A container of one of a Deployment's pods dies (exit 137); the model does not change. */
+export class KillPodCommand implements fc.Command<Model, Real> {
+  constructor(
+    readonly name: string,
+    readonly index: number,
+  ) {}
+  check = (model: Readonly<Model>): boolean => model.deployments.has(this.name)
+  run(model: Model, real: Real): void {
+    const pods = livePods(real.state, this.name).filter((p) => ((p['status'] as { phase?: string } | undefined)?.phase ?? 'Pending') === 'Running')
+    const pod = pods[this.index % Math.max(1, pods.length)]
+    if (pod !== undefined) real.state = right(killPod(real.state, { namespace: NAMESPACE, name: pod.metadata.name }), this.toString())
+    checkConverged(model, real)
+  }
+  toString = (): string => `killPod(${this.name}, #${this.index})`
+}
