@@ -74,6 +74,18 @@ export const checkEnvelope = (input: unknown): E.Either<ApiError, { readonly raw
         { kind },
       ),
     )
+  // The fields the API server reads before decoding must be strings, as Go's JSON decoder insists.
+  for (const field of ['name', 'namespace', 'generateName']) {
+    const value = input['metadata'][field]
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      return E.left(
+        badRequestError(
+          `${kind} in version ${JSON.stringify(apiVersion)} cannot be handled as a ${kind}: json: cannot unmarshal ${goJsonType(value)} into Go struct field ObjectMeta.metadata.${field} of type string`,
+          [],
+          { kind },
+        ),
+      )
+  }
   const known = kindInfo(kind)
   const servedKnown = known !== undefined && known.simulated ? known : undefined
   if (servedKnown !== undefined && servedKnown.apiVersion !== apiVersion)
@@ -107,6 +119,10 @@ export const admitForCreate = (input: unknown, defaultNamespace: string): E.Eith
  */
 export const admitForUpdate = (input: unknown, previous: KubeObject): E.Either<ApiError, Admitted> =>
   admit(input, previous.metadata.namespace ?? '', previous)
+
+/** How Go's encoding/json names a JSON value's type in its errors. */
+const goJsonType = (value: unknown): string =>
+  Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'bool' : 'string'
 
 const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined): E.Either<ApiError, Admitted> => {
   const envelope = checkEnvelope(input)
@@ -145,7 +161,7 @@ const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | 
     causes.push(...model.validate(object))
     if (previous !== undefined && model.validateUpdate !== undefined) causes.push(...model.validateUpdate(object, previous))
   }
-  if (causes.length > 0) return E.left(invalidError(info, name || String(metadata['generateName'] ?? ''), namespace, causes))
+  if (causes.length > 0) return E.left(invalidError(info, name || (typeof metadata['generateName'] === 'string' ? metadata['generateName'] : ''), namespace, causes))
   return E.right({ object: deepFreeze(structuredCloneSafe(object)), info, model, warnings })
 }
 

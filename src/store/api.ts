@@ -163,16 +163,17 @@ export const applyManifestsDetailed = (state: ClusterState, input: ManifestInput
     if (E.isRight(envelope)) {
       const { raw, info } = envelope.right
       const meta = raw['metadata'] as Record<string, unknown>
-      const ns = info.namespaced ? String(meta['namespace'] ?? 'default') : ''
-      const key = `${info.kind}/${ns}/${String(meta['name'] ?? '')}`
+      // Only strings count here: anything else fails validation below, with its own message.
+      const ns = info.namespaced ? (typeof meta['namespace'] === 'string' ? meta['namespace'] : 'default') : ''
+      const key = `${info.kind}/${ns}/${typeof meta['name'] === 'string' ? meta['name'] : ''}`
       const first = seen.get(key)
       if (typeof meta['name'] === 'string' && first !== undefined) {
         errors.push(
           withDocumentIndex(
-            badRequestError(`duplicate object ${info.kind} ${ns === '' ? '' : `${ns}/`}${String(meta['name'])}: also in document ${first}`, [], {
+            badRequestError(`duplicate object ${info.kind} ${ns === '' ? '' : `${ns}/`}${meta['name']}: also in document ${first}`, [], {
               kind: info.kind,
               group: info.group,
-              name: String(meta['name']),
+              name: meta['name'],
             }),
             doc.index,
           ),
@@ -192,7 +193,7 @@ export const applyManifestsDetailed = (state: ClusterState, input: ManifestInput
     const meta = (doc.object['metadata'] ?? {}) as Record<string, unknown>
     const ref: ObjectRef = object
       ? { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }
-      : { kind: String(doc.object['kind']), name: String(meta['name'] ?? '') }
+      : { kind: String(doc.object['kind']), name: typeof meta['name'] === 'string' ? meta['name'] : '' }
     items.push({ ref, display: displayName(ref, String(doc.object['apiVersion'])), outcome: result.right.outcome })
   }
   if (errors.length > 0) return E.left(errors)
