@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-const BENCHES = ['store', 'scheduler', 'cronjob', 'services', 'soak']
+const BENCHES = ['store', 'scheduler', 'rollout', 'cronjob', 'services', 'soak']
 const only = process.argv.slice(2)
 let failed = false
 for (const bench of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {

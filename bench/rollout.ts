@@ -1,0 +1,95 @@
+/**
+ * Rolling updates of a large Deployment (issue 4): 10,000 replicas on 100 nodes, (a) with
+ * maxSurge 25% / maxUnavailable 25% and (b) with maxSurge 1 / maxUnavailable 0, the Deployment
+ * surge and availability bounds checked after every engine step. Reports the wall time of each
+ * rollout (from the image change to "successfully rolled out"), its engine steps and virtual
+ * time, and the set-up time. KUBESIM_BENCH_ROLLOUT_REPLICAS scales the size (default 10,000);
+ * KUBESIM_BENCH_ROLLOUT_CASES picks cases (a,b). Run: `npm run bench -- rollout`.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { apply, type ClusterState, createCluster, get, nextWakeup, resolveFenceposts, rolloutStatus, settle, step } from '../src/index.js'
+import { heapMiB, report, type Measurement } from './harness.js'
+
+const REPLICAS = Number(process.env['KUBESIM_BENCH_ROLLOUT_REPLICAS'] ?? 10_000)
+const CASES = (process.env['KUBESIM_BENCH_ROLLOUT_CASES'] ?? 'a,b').split(',')
+const NODES = Math.max(1, Math.ceil(REPLICAS / 100))
+const REF = { kind: 'Deployment', namespace: 'default', name: 'web' }
+
+const deployment = (image: string, maxSurge: number | string, maxUnavailable: number | string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    replicas: REPLICAS,
+    selector: { matchLabels: { app: 'web' } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image, resources: { requests: { cpu: '10m' } } }] } },
+  },
+})
+
+const unwrap = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left).slice(0, 500))
+  return e.right
+}
+
+type Json = Record<string, unknown>
+
+/** The rollout bounds on the Deployment's ReplicaSets and status: cheap enough for every step. */
+const checkBounds = (state: ClusterState, maxSurge: number | string, maxUnavailable: number | string): void => {
+  const d = get(state, 'Deployment', 'default', 'web')
+  if (O.isNone(d)) throw new Error('no deployment')
+  const [surge, unavailable] = resolveFenceposts(maxSurge, maxUnavailable, REPLICAS)
+  let total = 0
+  for (const rs of state.objects.kinds.get('ReplicaSet')?.values() ?? []) total += Number((rs['spec'] as Json)['replicas'] ?? 0)
+  if (total > REPLICAS + surge) throw new Error(`surge bound broken: ${total} > ${REPLICAS} + ${surge}`)
+  const available = Number(((d.value['status'] ?? {}) as Json)['availableReplicas'] ?? 0)
+  if (available < REPLICAS - unavailable) throw new Error(`availability bound broken: ${available} < ${REPLICAS} - ${unavailable}`)
+}
+
+/** Steps the engine until the rollout is done, checking the bounds after every step. */
+const rollOut = (start: ClusterState, maxSurge: number | string, maxUnavailable: number | string): { state: ClusterState; steps: number } => {
+  let s = start
+  let steps = 0
+  for (;;) {
+    const r = step(s)
+    steps++
+    s = r.state
+    checkBounds(s, maxSurge, maxUnavailable)
+    if (r.changed) continue
+    const status = unwrap(rolloutStatus(s, REF))
+    if (status.done) return { state: s, steps }
+    const wake = nextWakeup(s)
+    if (O.isNone(wake)) throw new Error(`rollout stuck: ${status.message}`)
+    s = { ...s, now: wake.value }
+  }
+}
+
+const measurements: Measurement[] = []
+for (const name of CASES) {
+  const [maxSurge, maxUnavailable] = name === 'a' ? ['25%', '25%'] : [1, 0]
+  const setupStart = performance.now()
+  const cluster = createCluster({ nodes: Array.from({ length: NODES }, (_, i) => ({ name: `node-${i + 1}`, capacity: { cpu: '64', pods: '250' } })), traceRetention: 'none' })
+  let s = unwrap(apply(cluster, deployment('nginx:1', maxSurge, maxUnavailable)))
+  s = unwrap(settle(s))
+  for (let i = 0; i < 10 && !unwrap(rolloutStatus(s, REF)).done; i++) {
+    const wake = nextWakeup(s)
+    if (O.isNone(wake)) break
+    s = unwrap(settle({ ...s, now: wake.value }))
+  }
+  if (!unwrap(rolloutStatus(s, REF)).done) throw new Error('initial rollout did not finish')
+  const setupMs = performance.now() - setupStart
+  const changed = unwrap(apply(s, deployment('nginx:2', maxSurge, maxUnavailable)))
+  const t0 = performance.now()
+  const { state, steps } = rollOut(changed, maxSurge, maxUnavailable)
+  const wallMs = performance.now() - t0
+  const label = name === 'a' ? 'maxSurge 25%/maxUnavailable 25%' : 'maxSurge 1/maxUnavailable 0'
+  measurements.push(
+    { name: `${REPLICAS}-replica rollout, ${label}: wall time`, value: wallMs / 1000, unit: 's', target: name === 'a' ? '<= 1 s (10,000 replicas)' : '<= 10 s (10,000 replicas)' },
+    { name: `${REPLICAS}-replica rollout, ${label}: engine steps`, value: steps, unit: 'steps' },
+    { name: `${REPLICAS}-replica rollout, ${label}: virtual time`, value: (state.now - changed.now) / 1000, unit: 's' },
+    { name: `${REPLICAS}-replica rollout, ${label}: set-up (create and first rollout)`, value: setupMs / 1000, unit: 's' },
+    { name: `${REPLICAS}-replica rollout, ${label}: heap after`, value: heapMiB(), unit: 'MiB' },
+  )
+}
+report('rollout', measurements)
