@@ -14,7 +14,8 @@ import { explainScheduling } from '../scheduling/explain.js'
 import { formatTable } from '../io/table.js'
 import { type ManifestDocument, parseManifests, toJson, toYaml } from '../io/yaml.js'
 import { parseDuration } from '../objects/duration.js'
-import { type KindInfo, resolveKindAlias } from '../objects/kinds.js'
+import { KNOWN_KINDS, type KindInfo, resolveKindAlias } from '../objects/kinds.js'
+import { closestWord } from '../internal/suggest.js'
 import type { KubeObject } from '../objects/object.js'
 import { parseSelector } from '../objects/selector.js'
 import { advance, settle } from '../sim/engine.js'
@@ -159,6 +160,13 @@ const printObjects = (io: CliIo, objects: ReadonlyArray<KubeObject>, output: str
   }
 }
 
+/** kubectl's error for an unknown resource type, with a suggestion when it looks like a typo. */
+const unknownKind = (word: string): string => {
+  const names = KNOWN_KINDS.flatMap((k) => [k.resource, k.kind.toLowerCase(), ...k.shortNames])
+  const guess = closestWord(word.toLowerCase(), names)
+  return `error: the server doesn't have a resource type "${word}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`
+}
+
 /** kubectl's name for a resource in errors: `pods`, `deployments.apps`. */
 const resourceName = (info: KindInfo): string => (info.group === '' ? info.resource : `${info.resource}.${info.group}`)
 
@@ -256,7 +264,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         const collected: KubeObject[] = []
         for (const part of kindArg.split(',')) {
           const info = resolveKindAlias(part)
-          if (info === undefined) throw new CliFailure(`error: the server doesn't have a resource type "${part}"`)
+          if (info === undefined) throw new CliFailure(unknownKind(part))
           const found = list(built.state, info.kind, {
             ...(info.namespaced && namespace !== undefined ? { namespace } : {}),
             ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
@@ -292,7 +300,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       const [kindArg, name] = describeCommand.processedArgs as [string, string | undefined]
       const flags = describeCommand.opts<ClusterFlags & { namespace: string }>()
       const info = resolveKindAlias(kindArg)
-      if (info === undefined) throw new CliFailure(`error: the server doesn't have a resource type "${kindArg}"`)
+      if (info === undefined) throw new CliFailure(unknownKind(kindArg))
       const built = await buildCluster({ ...flags, settle: true }, io, 'describe')
       if (built === undefined) return 1
       const all = list(built.state, info.kind, info.namespaced ? { namespace: flags.namespace } : {})

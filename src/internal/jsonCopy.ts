@@ -100,3 +100,16 @@ export const frozenJsonCopy = (value: unknown, previous: unknown): unknown => {
     return text === undefined ? undefined : deepFreezeAll(JSON.parse(text) as unknown)
   }
 }
+
+/**
+ * Whether a value is frozen all the way down, so that anything computed from it alone can be
+ * remembered against its identity.
+ *
+ * @internal
+ */
+export const isDeepFrozen = (value: unknown): boolean => {
+  if (value === null || typeof value !== 'object') return true
+  if (!Object.isFrozen(value)) return false
+  for (const key of Object.keys(value)) if (!isDeepFrozen((value as Record<string, unknown>)[key])) return false
+  return true
+}

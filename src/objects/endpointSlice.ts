@@ -8,6 +8,7 @@
  */
 import * as t from 'io-ts'
 import { produce } from '../internal/immer.js'
+import { isDeepFrozen } from '../internal/jsonCopy.js'
 import {
   type FieldError,
   duplicate,
@@ -234,44 +235,60 @@ const validateFqdn = (value: string, path: string): ReadonlyArray<FieldError> =>
   return errors
 }
 
+/**
+ * Deep-frozen endpoints already found valid, with the address types they were valid under. An
+ * endpoint's errors depend only on its value, its index (in the error paths) and the address
+ * type, so a clean result can be remembered against a value that cannot change. The EndpointSlice
+ * controller rewrites a slice keeping its other endpoints by reference: a readiness flip then
+ * validates one endpoint, not a hundred.
+ */
+const validEndpoints = new WeakMap<object, string>()
+
 const validateEndpoints = (slice: EndpointSlice): ReadonlyArray<FieldError> => {
   const endpoints = slice.endpoints ?? []
   if (endpoints.length > MAX_ENDPOINTS) return [tooMany('endpoints', endpoints.length, MAX_ENDPOINTS)]
   const errors: FieldError[] = []
   endpoints.forEach((endpoint, i) => {
-    const at = `endpoints[${i}]`
-    const addressPath = `${at}.addresses`
-    if (endpoint.addresses.length === 0) errors.push(required(addressPath, 'must contain at least 1 address'))
-    else if (endpoint.addresses.length > MAX_ADDRESSES)
-      errors.push(tooMany(addressPath, endpoint.addresses.length, MAX_ADDRESSES))
-    endpoint.addresses.forEach((address, j) => {
-      const path = `${addressPath}[${j}]`
-      switch (slice.addressType) {
-        case 'IPv4':
-          if (!isIPv4(address)) errors.push(invalid(path, address, 'must be a valid IPv4 address'))
-          else errors.push(...validateNonSpecialIp(address, path))
-          break
-        case 'IPv6':
-          if (!isIPv6(address)) errors.push(invalid(path, address, 'must be a valid IPv6 address'))
-          else errors.push(...validateNonSpecialIp(address, path))
-          break
-        case 'FQDN':
-          errors.push(...validateFqdn(address, path))
-          break
-        default:
-          break // unknown types are reported on addressType, not per address
-      }
-    })
-    if (endpoint.nodeName !== undefined)
-      for (const msg of isDns1123Subdomain(endpoint.nodeName)) errors.push(invalid(`${at}.nodeName`, endpoint.nodeName, msg))
-    if (endpoint.hostname !== undefined)
-      for (const msg of isDns1123Label(endpoint.hostname)) errors.push(invalid(`${at}.hostname`, endpoint.hostname, msg))
-    for (const [key, value] of Object.entries(endpoint.deprecatedTopology ?? {})) {
-      for (const msg of isQualifiedName(key)) errors.push(invalid(`${at}.deprecatedTopology`, key, msg))
-      for (const msg of isValidLabelValue(value)) errors.push(invalid(`${at}.deprecatedTopology`, value, msg))
-    }
+    if (typeof endpoint === 'object' && endpoint !== null && validEndpoints.get(endpoint) === slice.addressType) return
+    const found = errors.length
+    validateEndpoint(slice, endpoint, i, errors)
+    if (errors.length === found && typeof endpoint === 'object' && endpoint !== null && isDeepFrozen(endpoint)) validEndpoints.set(endpoint, slice.addressType)
   })
   return errors
+}
+
+const validateEndpoint = (slice: EndpointSlice, endpoint: Endpoint, i: number, errors: FieldError[]): void => {
+  const at = `endpoints[${i}]`
+  const addressPath = `${at}.addresses`
+  if (endpoint.addresses.length === 0) errors.push(required(addressPath, 'must contain at least 1 address'))
+  else if (endpoint.addresses.length > MAX_ADDRESSES)
+    errors.push(tooMany(addressPath, endpoint.addresses.length, MAX_ADDRESSES))
+  endpoint.addresses.forEach((address, j) => {
+    const path = `${addressPath}[${j}]`
+    switch (slice.addressType) {
+      case 'IPv4':
+        if (!isIPv4(address)) errors.push(invalid(path, address, 'must be a valid IPv4 address'))
+        else errors.push(...validateNonSpecialIp(address, path))
+        break
+      case 'IPv6':
+        if (!isIPv6(address)) errors.push(invalid(path, address, 'must be a valid IPv6 address'))
+        else errors.push(...validateNonSpecialIp(address, path))
+        break
+      case 'FQDN':
+        errors.push(...validateFqdn(address, path))
+        break
+      default:
+        break // unknown types are reported on addressType, not per address
+    }
+  })
+  if (endpoint.nodeName !== undefined)
+    for (const msg of isDns1123Subdomain(endpoint.nodeName)) errors.push(invalid(`${at}.nodeName`, endpoint.nodeName, msg))
+  if (endpoint.hostname !== undefined)
+    for (const msg of isDns1123Label(endpoint.hostname)) errors.push(invalid(`${at}.hostname`, endpoint.hostname, msg))
+  for (const [key, value] of Object.entries(endpoint.deprecatedTopology ?? {})) {
+    for (const msg of isQualifiedName(key)) errors.push(invalid(`${at}.deprecatedTopology`, key, msg))
+    for (const msg of isValidLabelValue(value)) errors.push(invalid(`${at}.deprecatedTopology`, value, msg))
+  }
 }
 
 const validatePorts = (ports: ReadonlyArray<EndpointPort>): ReadonlyArray<FieldError> => {

@@ -52,3 +52,15 @@ describe('kubesim advance', () => {
     expect(bad.err).toMatch(/^error: invalid duration "soon": /)
   })
 })
+
+describe('unknown kinds', () => {
+  it('suggest the closest known resource type', async () => {
+    const { join } = await import('node:path')
+    const shop = join(import.meta.dirname, '../../examples/shop.yaml')
+    const typo = await run('get', 'deploymnts', '-f', shop)
+    expect(typo.code).toBe(1)
+    expect(typo.err).toContain('error: the server doesn\'t have a resource type "deploymnts" (did you mean "deployments"?)')
+    const unknown = await run('get', 'widgets', '-f', shop)
+    expect(unknown.err).toContain('error: the server doesn\'t have a resource type "widgets"\n')
+  })
+})
