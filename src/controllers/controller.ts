@@ -6,6 +6,7 @@
  * @module
  */
 import type * as O from 'fp-ts/lib/Option.js'
+import { none, some } from 'fp-ts/lib/Option.js'
 import type { KubeObject, ObjectRef } from '../objects/object.js'
 import type { ClusterState } from '../store/state.js'
 
@@ -58,4 +59,37 @@ export interface Controller {
   readonly reconcile: (state: ClusterState) => ReadonlyArray<Action>
   /** The earliest virtual time after `state.now` at which time alone gives it work, if any. */
   readonly nextWakeup: (state: ClusterState) => O.Option<number>
+}
+
+/** What a controller plans for one state: its actions now, and its next timed work. */
+export interface Plan {
+  readonly actions: ReadonlyArray<Action>
+  /** The earliest time after which it has timed work (ignored unless after `state.now`). */
+  readonly next: number | undefined
+}
+
+/**
+ * A controller from a planning function, planned once per state: the engine asks for
+ * `reconcile` and `nextWakeup` of the same state, and a state never changes. Internal: the
+ * built-in controllers that plan everything in one pass share it.
+ *
+ * @internal
+ */
+export const plannedController = (name: string, plan: (state: ClusterState) => Plan): Controller => {
+  const plans = new WeakMap<ClusterState, Plan>()
+  const planned = (state: ClusterState): Plan => {
+    const cached = plans.get(state)
+    if (cached !== undefined) return cached
+    const fresh = plan(state)
+    plans.set(state, fresh)
+    return fresh
+  }
+  return {
+    name,
+    reconcile: (state) => planned(state).actions,
+    nextWakeup: (state) => {
+      const next = planned(state).next
+      return next === undefined || next <= state.now ? none : some(next)
+    },
+  }
 }

@@ -18,7 +18,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as O from 'fp-ts/lib/Option.js'
 import { deepEqual } from '../internal/deepEqual.js'
 import type { DaemonSet, DaemonSetStatus } from '../objects/daemonSet.js'
 import type { IntOrString } from '../objects/intOrString.js'
@@ -43,7 +42,7 @@ import { forkRng, type Rng } from '../sim/rng.js'
 import { nextGeneratedName } from '../store/identity.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
-import type { Action, Controller } from './controller.js'
+import { type Action, type Controller, plannedController, type Plan } from './controller.js'
 import {
   claimRevisions,
   CONTROLLER_REVISION_HASH_LABEL,
@@ -99,11 +98,6 @@ interface NodeView {
   readonly name: string
   readonly labels: Readonly<Record<string, string>>
   readonly taints: ReadonlyArray<TaintLike>
-}
-
-interface Plan {
-  readonly actions: ReadonlyArray<Action>
-  readonly next: number | undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -659,11 +653,7 @@ const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: Readonly
   return { actions, rng: r, next }
 }
 
-const plans = new WeakMap<ClusterState, Plan>()
-
 const planCluster = (state: ClusterState): Plan => {
-  const cached = plans.get(state)
-  if (cached !== undefined) return cached
   const actions: Action[] = []
   let next: number | undefined
   const sets = listObjects(state.objects, 'DaemonSet')
@@ -679,7 +669,6 @@ const planCluster = (state: ClusterState): Plan => {
     }
   }
   const plan: Plan = { actions, next }
-  plans.set(state, plan)
   return plan
 }
 
@@ -705,11 +694,4 @@ const planCluster = (state: ClusterState): Plan => {
  * expect(pods.map((p) => (p['spec'] as { nodeName: string }).nodeName).sort()).toEqual(['node-1', 'node-2', 'node-3'])
  * ```
  */
-export const daemonSetController: Controller = {
-  name: NAME,
-  reconcile: (state) => planCluster(state).actions,
-  nextWakeup: (state) => {
-    const next = planCluster(state).next
-    return next === undefined || next <= state.now ? O.none : O.some(next)
-  },
-}
+export const daemonSetController: Controller = plannedController(NAME, planCluster)

@@ -13,7 +13,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as O from 'fp-ts/lib/Option.js'
 import { deepEqual } from '../internal/deepEqual.js'
 import type { OwnerReference } from '../objects/meta.js'
 import type { KubeObject, ObjectRef } from '../objects/object.js'
@@ -25,7 +24,7 @@ import { nextGeneratedName } from '../store/identity.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
-import type { Action, Controller, EventRecord } from './controller.js'
+import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -463,16 +462,7 @@ const calculateStatus = (state: ClusterState, rs: StoredReplicaSet, pods: Readon
   return status as ReplicaSetStatus
 }
 
-interface Plan {
-  readonly actions: ReadonlyArray<Action>
-  readonly next: number | undefined
-}
-
-const plans = new WeakMap<ClusterState, Plan>()
-
 const planCluster = (state: ClusterState): Plan => {
-  const cached = plans.get(state)
-  if (cached !== undefined) return cached
   const actions: Action[] = []
   let next: number | undefined
   let rng = forkRng(state.rng, NAME)
@@ -500,7 +490,6 @@ const planCluster = (state: ClusterState): Plan => {
       }
   }
   const plan: Plan = { actions, next }
-  plans.set(state, plan)
   return plan
 }
 
@@ -532,12 +521,5 @@ const planCluster = (state: ClusterState): Plan => {
  * expect(replicaSetController.name).toBe('replicaset-controller')
  * ```
  */
-export const replicaSetController: Controller = {
-  name: NAME,
-  reconcile: (state) => planCluster(state).actions,
-  nextWakeup: (state) => {
-    const next = planCluster(state).next
-    return next === undefined || next <= state.now ? O.none : O.some(next)
-  },
-}
+export const replicaSetController: Controller = plannedController(NAME, planCluster)
 

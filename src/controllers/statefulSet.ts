@@ -24,7 +24,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as O from 'fp-ts/lib/Option.js'
 import { deepEqual } from '../internal/deepEqual.js'
 import { resolveIntOrPercent } from '../objects/intOrString.js'
 import type { OwnerReference } from '../objects/meta.js'
@@ -34,7 +33,7 @@ import { fromLabelSelector, matchesSelector, type Selector } from '../objects/se
 import type { StatefulSet, StatefulSetStatus } from '../objects/statefulSet.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
-import type { Action, Controller } from './controller.js'
+import { type Action, type Controller, plannedController, type Plan } from './controller.js'
 import {
   claimRevisions,
   CONTROLLER_REVISION_HASH_LABEL,
@@ -97,11 +96,6 @@ type StoredStatefulSet = StatefulSet & KubeObject
 interface ClaimTemplate {
   readonly metadata?: { readonly name?: string; readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> }
   readonly spec?: object
-}
-
-interface Plan {
-  readonly actions: ReadonlyArray<Action>
-  readonly next: number | undefined
 }
 
 const ORDINAL = /^(.*)-([0-9]+)$/
@@ -592,11 +586,7 @@ const syncStatefulSet = (state: ClusterState, set: StoredStatefulSet): { actions
   return { actions: sync.actions, next: nextAvailability(pods, minReady, state.now) }
 }
 
-const plans = new WeakMap<ClusterState, Plan>()
-
 const planCluster = (state: ClusterState): Plan => {
-  const cached = plans.get(state)
-  if (cached !== undefined) return cached
   const actions: Action[] = []
   let next: number | undefined
   for (const object of listObjects(state.objects, 'StatefulSet')) {
@@ -605,7 +595,6 @@ const planCluster = (state: ClusterState): Plan => {
     if (result.next !== undefined && (next === undefined || result.next < next)) next = result.next
   }
   const plan: Plan = { actions, next }
-  plans.set(state, plan)
   return plan
 }
 
@@ -681,11 +670,4 @@ export const isStuckOrderedRollout = (state: ClusterState, ref: { readonly names
  * expect(names('PersistentVolumeClaim')).toEqual(['www-web-0', 'www-web-1', 'www-web-2'])
  * ```
  */
-export const statefulSetController: Controller = {
-  name: NAME,
-  reconcile: (state) => planCluster(state).actions,
-  nextWakeup: (state) => {
-    const next = planCluster(state).next
-    return next === undefined || next <= state.now ? O.none : O.some(next)
-  },
-}
+export const statefulSetController: Controller = plannedController(NAME, planCluster)
