@@ -258,7 +258,6 @@ describe('CronJob controller', () => {
     // Only the CronJob controller: each hourly slot finds the first Job still active (Forbid).
     let s = start(cronJob('cj', { schedule: '@hourly', concurrencyPolicy: 'Forbid' }), { controllers: [cronJobController] })
     let wakeups = 0
-    const started = performance.now()
     const end = s.now + 365 * 24 * HOUR
     for (let wake = nextWakeup(s); O.isSome(wake) && wake.value <= end; wake = nextWakeup(s)) {
       s = right(advance(s, wake.value - s.now))
@@ -268,7 +267,6 @@ describe('CronJob controller', () => {
     expect(wakeups).toBe(365 * 24 - 1)
     expect(jobNames(s)).toHaveLength(1)
     expect(events(s, 'JobAlreadyActive')[0]?.['count']).toBe(365 * 24 - 2)
-    expect(performance.now() - started).toBeLessThan(20_000)
   })
 })
 

@@ -136,13 +136,13 @@ describe('parseManifests', () => {
     expect(messages(parseManifests('{"kind": "A", "kind": "B"}'))).toEqual(['0: yaml: line 1, column 15: key "kind" already set in map'])
   })
 
-  it('checks duplicate keys in linear time (50,000 keys)', () => {
+  it('checks duplicate keys of a 50,000-key mapping (linearly: the test timeout guards a quadratic check)', () => {
     const input = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n${Array.from({ length: 50_000 }, (_, i) => `  k${i}: v`).join('\n')}\n`
-    const started = performance.now()
     const docs = right(parseManifests(input))
     expect(Object.keys(docs[0]?.object['data'] as object)).toHaveLength(50_000)
-    // yaml's own pairwise check takes over 10 s here; ours is linear.
-    expect(performance.now() - started).toBeLessThan(8_000)
+    // yaml's own pairwise check takes over 10 s here (and minutes on a loaded machine); ours is
+    // linear. Speed belongs to benchmarks: only the result is asserted.
+    expect(E.isLeft(parseManifests(input.replace('  k49999: v', '  k0: v')))).toBe(true)
   })
 
   it('refuses a billion-laughs alias bomb quickly', () => {
@@ -152,9 +152,8 @@ describe('parseManifests', () => {
       const name = String.fromCharCode(97 + i)
       levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${prev}`).join(',')}]`)
     }
-    const started = performance.now()
+    // Refused by counting aliases, before anything expands (the test timeout guards a hang).
     const out = messages(parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`))
-    expect(performance.now() - started).toBeLessThan(1_000)
     expect(out).toEqual(['0: yaml: document expands too many aliases (more than 100); refusing it as a possible resource exhaustion attack'])
   })
 
@@ -178,9 +177,7 @@ describe('parseManifests', () => {
     ])
     // Counted in UTF-8 bytes, not UTF-16 units: 400 × 3 bytes > 1,000.
     expect(messages(parseManifests(`a: ${'€'.repeat(400)}`, { maxBytes: 1000 }))[0]).toContain('input is too large: 1203 bytes, the limit is 1000 bytes')
-    const started = performance.now()
-    expect(E.isLeft(parseManifests('a'.repeat(9 * 1024 * 1024)))).toBe(true)
-    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(messages(parseManifests('a'.repeat(9 * 1024 * 1024)))).toEqual(['-: yaml: input is too large: more than 3145728 bytes, the limit is 3145728 bytes'])
   })
 
   it('refuses very deep nesting without a stack overflow', () => {
