@@ -14,13 +14,13 @@ import { addQuantity, compareQuantity, formatQuantity, parseQuantity, type Quant
 import { timestampMs } from '../sim/clock.js'
 import { getObject, listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
+import { arr, at, isRecord, type Obj, rec, str } from '../internal/readers.js'
 import { ageSince } from './age.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
 // ---------------------------------------------------------------------------------------------
 
-type Obj = Readonly<Record<string, unknown>>
 
 /** kubectl's `PrefixWriter` over a tabwriter: `write` appends at a level, `flush` lays out what is buffered. */
 interface PrefixWriter {
@@ -815,20 +815,6 @@ const runeLength = (s: string): number => {
 // internals: defensive readers and formats
 // ---------------------------------------------------------------------------------------------
 
-const isRecord = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value)
-
-const at = (value: unknown, ...path: ReadonlyArray<string>): unknown => {
-  let current = value
-  for (const key of path) {
-    if (!isRecord(current) || !Object.prototype.hasOwnProperty.call(current, key)) return undefined
-    current = current[key]
-  }
-  return current
-}
-
-const rec = (value: unknown): Obj => (isRecord(value) ? value : {})
-const arr = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
-const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 const optStr = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 const scalar = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '')
 const int = (value: unknown, fallback = 0): number => (typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : fallback)

@@ -9,6 +9,7 @@
 import { resourceInfoFor } from '../objects/kinds.js'
 import type { KubeObject } from '../objects/object.js'
 import { timestampMs as parseTimestamp } from '../sim/clock.js'
+import { arr, at, isRecord, type Obj, rec, str } from '../internal/readers.js'
 import { ageSince, humanDuration } from './age.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -37,7 +38,6 @@ interface Printer {
   readonly row: (o: Obj, now: number, wide: boolean) => ReadonlyArray<string>
 }
 
-type Obj = Readonly<Record<string, unknown>>
 
 // ---------------------------------------------------------------------------------------------
 // operations
@@ -173,21 +173,6 @@ const groupOf = (o: Obj): string => {
 // internals: defensive readers
 // ---------------------------------------------------------------------------------------------
 
-const isRecord = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value)
-
-/** The value at a path of keys, or undefined as soon as a step is not an object. */
-const at = (value: unknown, ...path: ReadonlyArray<string>): unknown => {
-  let current = value
-  for (const key of path) {
-    if (!isRecord(current) || !Object.prototype.hasOwnProperty.call(current, key)) return undefined
-    current = current[key]
-  }
-  return current
-}
-
-const rec = (value: unknown): Obj => (isRecord(value) ? value : {})
-const arr = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
-const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 const optStr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 const int = (value: unknown, fallback = 0): number =>
   typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : fallback
