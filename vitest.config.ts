@@ -8,5 +8,6 @@ export default defineConfig({
     typecheck: { include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.typetests.json' },
     testTimeout: 60_000,
     pool: 'forks',
+    setupFiles: ['test/setup/verifyQuiet.ts'],
   },
 })

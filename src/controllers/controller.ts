@@ -59,6 +59,14 @@ export interface Controller {
   readonly reconcile: (state: ClusterState) => ReadonlyArray<Action>
   /** The earliest virtual time after `state.now` at which time alone gives it work, if any. */
   readonly nextWakeup: (state: ClusterState) => O.Option<number>
+  /**
+   * The kinds whose objects this controller reads, as an informer's watch list. Optional: when
+   * given, the engine skips a pass while none of these kinds, the controller's memory and the
+   * configuration changed since a pass that found nothing to do, until its `nextWakeup`; so a
+   * quiet controller costs nothing per step. A controller that declares it must depend on
+   * nothing else (the random stream may only choose among actions it would take anyway).
+   */
+  readonly watches?: ReadonlyArray<string>
 }
 
 /** What a controller plans for one state: its actions now, and its next timed work. */
@@ -75,7 +83,7 @@ export interface Plan {
  *
  * @internal
  */
-export const plannedController = (name: string, plan: (state: ClusterState) => Plan): Controller => {
+export const plannedController = (name: string, plan: (state: ClusterState) => Plan, watches?: ReadonlyArray<string>): Controller => {
   const plans = new WeakMap<ClusterState, Plan>()
   const planned = (state: ClusterState): Plan => {
     const cached = plans.get(state)
@@ -86,6 +94,7 @@ export const plannedController = (name: string, plan: (state: ClusterState) => P
   }
   return {
     name,
+    ...(watches === undefined ? {} : { watches }),
     reconcile: (state) => planned(state).actions,
     nextWakeup: (state) => {
       const next = planned(state).next

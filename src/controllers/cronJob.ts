@@ -28,8 +28,7 @@ import { finishedType } from './job/sync.js'
 const NAME = 'cronjob-controller'
 /** The annotation a CronJob's Jobs carry: their scheduled time, RFC 3339, in the CronJob's zone. */
 export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp'
-/** Upstream requeues 100 ms after the next schedule time, to absorb clock skew. */
-const NEXT_SCHEDULE_DELTA_MS = 100
+
 /** More missed start times than this gives the TooManyMissedTimes warning. */
 const MANY_MISSED = 100
 
@@ -130,13 +129,17 @@ const evaluate = (cj: CronJob, schedule: CronSchedule, earliest: number, now: nu
 const earliestOf = (cj: StoredCronJob): number =>
   timestampMs(cj.status?.lastScheduleTime) ?? timestampMs(cj.metadata.creationTimestamp) ?? 0
 
-/** Upstream `nextScheduleTimeDuration`, as an absolute time. */
+/**
+ * Upstream `nextScheduleTimeDuration`, as an absolute time, without its 100 ms margin for clock
+ * skew: a virtual clock has none, and a slot acted on at the slot itself is then a function of
+ * the time alone, not of whether some other wakeup happened to land on it first.
+ */
 const requeueAt = (cj: StoredCronJob, schedule: CronSchedule, now: number): number | undefined => {
   const earliest = earliestOf(cj)
   const r = mostRecentScheduleTime(schedule, earliest, now)
   const from = r.error !== undefined ? now : O.isSome(r.mostRecent) ? r.mostRecent.value : r.missed === 'none' ? earliest : now
   const next = nextScheduleTime(schedule, from)
-  return O.isSome(next) ? next.value + NEXT_SCHEDULE_DELTA_MS : undefined
+  return O.isSome(next) ? next.value : undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +433,7 @@ const nextCronWakeup = (state: ClusterState): number | undefined => {
  * `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation (SuccessfulCreate), and sets
  * `status.active` and `lastScheduleTime`; then deletes the oldest finished Jobs beyond the
  * history limits (SuccessfulDelete). Repeating warnings are reported once per scheduled time.
- * `nextWakeup` is the next schedule time (plus upstream's 100 ms).
+ * `nextWakeup` is the next schedule time.
  *
  * @category engine
  * @since 0.1.0
@@ -452,6 +455,7 @@ const nextCronWakeup = (state: ClusterState): number | undefined => {
  */
 export const cronJobController: Controller = {
   name: NAME,
+  watches: ['CronJob', 'Job'],
   reconcile: planCronJobs,
   nextWakeup: (state) => {
     const next = nextCronWakeup(state)

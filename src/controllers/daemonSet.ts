@@ -694,4 +694,4 @@ const planCluster = (state: ClusterState): Plan => {
  * expect(pods.map((p) => (p['spec'] as { nodeName: string }).nodeName).sort()).toEqual(['node-1', 'node-2', 'node-3'])
  * ```
  */
-export const daemonSetController: Controller = plannedController(NAME, planCluster)
+export const daemonSetController: Controller = plannedController(NAME, planCluster, ['DaemonSet', 'Pod', 'Node', 'ControllerRevision'])

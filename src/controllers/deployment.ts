@@ -842,6 +842,7 @@ const deadlineWakeup = (state: ClusterState, d: StoredDeployment): number | unde
  */
 export const deploymentController: Controller = {
   name: NAME,
+  watches: ['Deployment', 'ReplicaSet', 'Pod'],
   reconcile: (state) => planCluster(state).actions,
   nextWakeup: (state) => {
     let next: number | undefined

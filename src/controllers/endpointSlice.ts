@@ -590,6 +590,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
  */
 export const endpointSliceController: Controller = {
   name: NAME,
+  watches: ['Service', 'Pod', 'EndpointSlice', 'Node'],
   reconcile,
   nextWakeup: () => O.none,
 }

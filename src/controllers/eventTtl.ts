@@ -37,6 +37,7 @@ const ceilMinute = (t: number): number => Math.ceil(t / MINUTE) * MINUTE
  */
 export const eventTtlController: Controller = {
   name: NAME,
+  watches: ['Event'],
   reconcile: (state: ClusterState): ReadonlyArray<Action> => {
     const ttl = state.config.eventTtlMs
     if (!(ttl > 0)) return []

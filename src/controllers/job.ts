@@ -110,6 +110,7 @@ const planJobs = (state: ClusterState): Plan => {
  */
 export const jobController: Controller = {
   name: JOB_CONTROLLER_NAME,
+  watches: ['Job', 'Pod'],
   reconcile: (state) => planJobs(state).actions,
   nextWakeup: (state) => {
     const next = planJobs(state).next
@@ -163,6 +164,7 @@ const expiredJobs = (state: ClusterState): ReadonlyArray<KubeObject> =>
  */
 export const ttlAfterFinishedController: Controller = {
   name: TTL_NAME,
+  watches: ['Job'],
   reconcile: (state) =>
     expiredJobs(state).map(
       (job): Action => ({

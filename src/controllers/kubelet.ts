@@ -858,6 +858,7 @@ const planCluster = (state: ClusterState): Plan => {
  */
 export const kubelet: Controller = {
   name: BY,
+  watches: ['Pod', 'Node'],
   reconcile: (state) => planCluster(state).actions,
   nextWakeup: (state) => {
     const next = planCluster(state).next

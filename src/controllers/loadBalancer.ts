@@ -163,6 +163,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
  */
 export const loadBalancerController: Controller = {
   name: NAME,
+  watches: ['Service'],
   reconcile,
   nextWakeup: () => O.none,
 }

@@ -297,4 +297,4 @@ const nextWakeup = (state: ClusterState): O.Option<number> => {
  * expect(nodeLifecycle.reconcile(createCluster({ nodes: 2 }))).toEqual([])
  * ```
  */
-export const nodeLifecycle: Controller = { name: NAME, reconcile, nextWakeup }
+export const nodeLifecycle: Controller = { name: NAME, watches: ['Node', 'Pod'], reconcile, nextWakeup }

@@ -521,5 +521,5 @@ const planCluster = (state: ClusterState): Plan => {
  * expect(replicaSetController.name).toBe('replicaset-controller')
  * ```
  */
-export const replicaSetController: Controller = plannedController(NAME, planCluster)
+export const replicaSetController: Controller = plannedController(NAME, planCluster, ['ReplicaSet', 'Pod'])
 

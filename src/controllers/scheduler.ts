@@ -199,6 +199,7 @@ export const reconcileScheduler = (state: ClusterState): ReadonlyArray<Action> =
  */
 export const scheduler: Controller = {
   name: SCHEDULER_NAME,
+  watches: ['Pod', 'Node', 'Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'],
   reconcile: reconcileScheduler,
   nextWakeup: () => O.none,
 }

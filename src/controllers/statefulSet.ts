@@ -670,4 +670,4 @@ export const isStuckOrderedRollout = (state: ClusterState, ref: { readonly names
  * expect(names('PersistentVolumeClaim')).toEqual(['www-web-0', 'www-web-1', 'www-web-2'])
  * ```
  */
-export const statefulSetController: Controller = plannedController(NAME, planCluster)
+export const statefulSetController: Controller = plannedController(NAME, planCluster, ['StatefulSet', 'Pod', 'PersistentVolumeClaim', 'ControllerRevision'])

@@ -459,6 +459,7 @@ const planCluster = (state: ClusterState): Plan => {
  */
 export const volumeBinder: Controller = {
   name: NAME,
+  watches: ['PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Pod'],
   reconcile: (state) => planCluster(state).actions,
   nextWakeup: () => O.none,
 }

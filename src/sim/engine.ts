@@ -12,6 +12,7 @@ import type { Action } from '../controllers/controller.js'
 import { parseDuration } from '../objects/duration.js'
 import { applyAction, recordFailure } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
+import { nextWakeupUnlessQuiet, reconcileUnlessQuiet } from './quiescence.js'
 import { nextUint32 } from './rng.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +109,7 @@ export const step = (state: ClusterState): StepResult => {
   let applied = 0
   let failed = 0
   for (const controller of state.config.controllers) {
-    const actions = controller.reconcile(current)
+    const actions = reconcileUnlessQuiet(controller, current)
     if (actions.length === 0) continue
     const result = applyAll(current, actions)
     // Each pass that acted consumes one draw, so the next pass of any controller sees a new stream.
@@ -170,7 +171,7 @@ export const settle = (state: ClusterState, options: SettleOptions = {}): E.Eith
 export const nextWakeup = (state: ClusterState): O.Option<number> => {
   let earliest: number | undefined
   for (const controller of state.config.controllers) {
-    const wake = controller.nextWakeup(state)
+    const wake = nextWakeupUnlessQuiet(controller, state)
     if (O.isSome(wake) && wake.value > state.now && (earliest === undefined || wake.value < earliest)) earliest = wake.value
   }
   return earliest === undefined ? O.none : O.some(earliest)
