@@ -32,11 +32,16 @@ import { writeFile } from 'node:fs/promises'
 import { parseTarget, type RolloutVerb, runRollout, runScale } from './rollout.js'
 import { runScenarioFile } from './scenario.js'
 import { formatHappenings, traceCollector } from './happenings.js'
+import { palette } from './colour.js'
+import { PROGRAM_HELP_AFTER, type Verb, withHelp } from './help.js'
+import { timelineWatcher } from './watch.js'
 
 /** Where the CLI writes. Tests pass buffers; the bin passes the process streams. */
 export interface CliIo {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
+  /** Colour errors, warnings and pass/fail marks (the bin decides: see `colourEnabled`). */
+  readonly colour?: boolean
 }
 
 const processIo: CliIo = {
@@ -61,6 +66,15 @@ const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-leas
 
 class CliFailure extends Error {}
 
+/** One observer that feeds every given one (the report's recorder, the watch timeline). */
+const observeAll = (observers: ReadonlyArray<((state: ClusterState) => void) | undefined>): ((state: ClusterState) => void) | undefined => {
+  const present = observers.filter((o): o is (state: ClusterState) => void => o !== undefined)
+  if (present.length <= 1) return present[0]
+  return (state) => {
+    for (const o of present) o(state)
+  }
+}
+
 const parseInteger = (name: string, value: string, min: number): number => {
   const n = Number(value)
   if (!Number.isInteger(n) || n < min) throw new CliFailure(`error: --${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`)
@@ -73,7 +87,10 @@ const buildCluster = async (
   io: CliIo,
   verb: 'apply' | 'validate' | 'get' | 'describe',
   observe?: (state: ClusterState) => void,
+  /** Called with the `created` lines once the manifests are applied, before time passes. */
+  onApplied?: (lines: ReadonlyArray<string>) => void,
 ): Promise<{ state: ClusterState; lines: string[] } | undefined> => {
+  const colours = palette(io.colour === true)
   if (flags.filename.length === 0) throw new CliFailure('error: must specify one of -f and -k')
   if (flags.advance !== undefined) {
     // Checked before any work, as cobra rejects a malformed duration flag before running.
@@ -95,7 +112,7 @@ const buildCluster = async (
     else for (const doc of parsed.right) documents.push({ path: source.path, doc })
   }
   if (parseErrors.length > 0) {
-    io.err(parseErrors.join('\n') + '\n')
+    io.err(colours.red(parseErrors.join('\n')) + '\n')
     return undefined
   }
   const applied = applyManifestsDetailed(
@@ -103,19 +120,20 @@ const buildCluster = async (
     documents.map((d) => d.doc.object),
   )
   if (E.isLeft(applied)) {
-    io.err(applied.left.map((e) => describeError(e, documents)).join('\n') + '\n')
+    io.err(colours.red(applied.left.map((e) => describeError(e, documents)).join('\n')) + '\n')
     return undefined
   }
-  for (const warning of applied.right.warnings) io.err(`Warning: ${warning}\n`)
+  for (const warning of applied.right.warnings) io.err(`${colours.yellow(`Warning: ${warning}`)}\n`)
   const suffix = verb === 'validate' ? ' (server dry run)' : ''
   const lines = applied.right.items.map((item) => `${item.display} ${item.outcome}${suffix}`)
+  onApplied?.(lines)
   let state = applied.right.state
   observe?.(state)
   const engineOptions = observe === undefined ? {} : { observe }
   if (flags.settle === true) {
     const settled = settle(state, engineOptions)
     if (E.isLeft(settled)) {
-      io.err(`error: ${settled.left.message}\n`)
+      io.err(colours.red(`error: ${settled.left.message}`) + '\n')
       return undefined
     }
     state = settled.right
@@ -123,7 +141,7 @@ const buildCluster = async (
   if (flags.advance !== undefined) {
     const advanced = advance(state, flags.advance, engineOptions)
     if (E.isLeft(advanced)) {
-      io.err(`error: ${advanced.left.message}\n`)
+      io.err(colours.red(`error: ${advanced.left.message}`) + '\n')
       return undefined
     }
     state = advanced.right
@@ -185,27 +203,50 @@ const clusterOptions = (command: Command): Command =>
  * exit code.
  */
 export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): Promise<number> => {
+  const colours = palette(io.colour === true)
   const program = new Command('kubesim')
     .description('Kubernetes clusters as immutable data: see what your cluster will do with these manifests.')
+    .usage('<verb> [options]')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(colours.red(text)) })
+    .addHelpText('after', PROGRAM_HELP_AFTER)
+  /** A verb, with its summary for the verb list and the examples for its own help. */
+  const verb = (name: Verb): Command => withHelp(program.command(name), name)
+  const printError = (text: string): void => io.err(colours.red(text) + '\n')
+  const printOutcome = (outcome: { readonly out: string; readonly err: string; readonly code: number }): number => {
+    if (outcome.out !== '') io.out(outcome.out)
+    // A zero exit with text on stderr is a note (no answer of that type, a DNS search note).
+    if (outcome.err !== '') io.err(outcome.code === 0 ? outcome.err : colours.red(outcome.err))
+    return outcome.code
+  }
 
   let exitCode = 0
   const run = (action: () => Promise<number>) => async () => {
     exitCode = await action()
   }
 
-  const applyCommand = clusterOptions(program.command('apply').description('apply manifests to a fresh simulated cluster and print the result'))
+  const applyCommand = clusterOptions(verb('apply').description('apply manifests to a fresh simulated cluster and print the result'))
     .option('--settle', 'run the controllers until nothing changes')
     .option('--advance <duration>', ADVANCE_HELP)
     .option('--report <file>', 'write an HTML timeline report of the run (pods per workload, nodes, events, final state)')
+    .option('-w, --watch', 'print each change (pods, rollouts, events) as virtual time passes; implies --settle')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'yaml', 'json', 'name']).default('table'))
   applyCommand.action(
     run(async () => {
-      const flags = applyCommand.opts<ClusterFlags & { output: string; report?: string }>()
+      const flags = applyCommand.opts<ClusterFlags & { output: string; report?: string; watch?: boolean }>()
+      const watching = flags.watch === true
+      if (watching && flags.output !== 'table' && flags.output !== 'wide') throw new CliFailure(`error: --watch prints a timeline, not ${flags.output}: use -o table or -o wide`)
       const recorder = flags.report === undefined ? undefined : timelineRecorder()
-      const built = await buildCluster(flags, io, 'apply', recorder?.observe)
+      const watcher = watching ? timelineWatcher(io.out, colours) : undefined
+      const built = await buildCluster(
+        watching ? { ...flags, settle: true } : flags,
+        io,
+        'apply',
+        observeAll([recorder?.observe, watcher?.observe]),
+        // The created lines come first, then the timeline of what followed.
+        watching ? (lines) => io.out(lines.join('\n') + '\n\n') : undefined,
+      )
       if (built === undefined) return 1
       if (recorder !== undefined && flags.report !== undefined) {
         const title = `kubesim apply -f ${flags.filename.join(' -f ')}${flags.settle === true ? ' --settle' : ''}${flags.advance === undefined ? '' : ` --advance ${flags.advance}`}`
@@ -216,13 +257,13 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         io.out(built.lines.map((l) => l.split(' ')[0]).join('\n') + '\n')
         return 0
       }
-      if (flags.output === 'table' || flags.output === 'wide') io.out(built.lines.join('\n') + '\n\n')
+      if (flags.output === 'table' || flags.output === 'wide') io.out(watching ? '\n' : built.lines.join('\n') + '\n\n')
       printObjects(io, overview(built.state, undefined, true), flags.output, built.state.now, true)
       return 0
     }),
   )
 
-  const validateCommand = clusterOptions(program.command('validate').description('check manifests as the API server would, without running anything'))
+  const validateCommand = clusterOptions(verb('validate').description('check manifests as the API server would, without running anything'))
   validateCommand.action(
     run(async () => {
       const built = await buildCluster(validateCommand.opts<ClusterFlags>(), io, 'validate')
@@ -233,8 +274,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   )
 
   const getCommand = clusterOptions(
-    program
-      .command('get')
+    verb('get')
       .description('apply manifests to a fresh cluster, settle it, and list objects like kubectl get')
       .argument('<kind>', 'kind or alias: pods, deploy, svc, all, ...')
       .argument('[name]', 'one object by name'),
@@ -270,7 +310,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
             ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
           }).filter((o) => name === undefined || o.metadata.name === name)
           if (name !== undefined && found.length === 0) {
-            io.err(`Error from server (NotFound): ${resourceName(info)} "${name}" not found\n`)
+            printError(`Error from server (NotFound): ${resourceName(info)} "${name}" not found`)
             return 1
           }
           collected.push(...found)
@@ -287,8 +327,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   )
 
   const describeCommand = clusterOptions(
-    program
-      .command('describe')
+    verb('describe')
       .description('apply manifests to a fresh cluster, settle it, and show objects in detail like kubectl describe')
       .argument('<kind>', 'kind or alias: pods, nodes, deploy, ...')
       .argument('[name]', 'one object by name, or a name prefix'),
@@ -308,7 +347,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       const exact = name === undefined ? all : all.filter((o) => o.metadata.name === name)
       const objects = name === undefined || exact.length > 0 ? exact : all.filter((o) => o.metadata.name.startsWith(name))
       if (name !== undefined && objects.length === 0) {
-        io.err(`Error from server (NotFound): ${resourceName(info)} "${name}" not found\n`)
+        printError(`Error from server (NotFound): ${resourceName(info)} "${name}" not found`)
         return 1
       }
       if (objects.length === 0) {
@@ -321,8 +360,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   )
 
   const explainCommand = clusterOptions(
-    program
-      .command('explain-scheduling')
+    verb('explain-scheduling')
       .description('apply manifests to a fresh cluster and show, node by node, why the scheduler would or would not place a pod there')
       .argument('<pod>', 'the pod name'),
   )
@@ -336,7 +374,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       if (built === undefined) return 1
       const explained = explainScheduling(built.state, { kind: 'Pod', namespace: flags.namespace, name: podName })
       if (O.isNone(explained)) {
-        io.err(`Error from server (NotFound): pods "${podName}" not found\n`)
+        printError(`Error from server (NotFound): pods "${podName}" not found`)
         return 1
       }
       const pod = list(built.state, 'Pod', { namespace: flags.namespace }).find((p) => p.metadata.name === podName)
@@ -348,8 +386,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   )
 
   const advanceCommand = clusterOptions(
-    program
-      .command('advance')
+    verb('advance')
       .description('apply manifests to a fresh cluster, let virtual time pass, and print what happened: events and Jobs')
       .argument('<duration>', 'how much virtual time, e.g. 90s, 1h, 7d'),
   )
@@ -363,7 +400,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       const collector = traceCollector(built.state)
       const advanced = advance(built.state, parsedDuration.right, { observe: collector.observe })
       if (E.isLeft(advanced)) {
-        io.err(`error: ${advanced.left.message}\n`)
+        printError(`error: ${advanced.left.message}`)
         return 1
       }
       io.out(formatHappenings(collector.entries(), built.state.now, advanced.right))
@@ -371,22 +408,21 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
     }),
   )
 
-  const runCommand = program
-    .command('run')
+  const runCommand = verb('run')
     .description('run a scenario file: set up a cluster, apply its steps, check its expectations')
     .argument('<scenario>', 'a scenario YAML file (see docs/scenarios.md)')
     .option('--report <file>', 'write an HTML timeline report of the run (pods per workload, nodes, events, final state)')
+    .option('-w, --watch', 'print each change (pods, rollouts, events) as virtual time passes, between the step lines')
   runCommand.action(
     run(async () => {
       const [path] = runCommand.processedArgs as [string]
-      const { report } = runCommand.opts<{ report?: string }>()
-      return runScenarioFile(path, io, report === undefined ? {} : { report })
+      const { report, watch } = runCommand.opts<{ report?: string; watch?: boolean }>()
+      return runScenarioFile(path, io, { ...(report === undefined ? {} : { report }), ...(watch === true ? { watch } : {}) })
     }),
   )
 
   const rolloutCommand = clusterOptions(
-    program
-      .command('rollout')
+    verb('rollout')
       .description('apply manifests to a fresh cluster, settle it, then run kubectl rollout status|history|undo|restart|pause|resume')
       .argument('<verb>', 'status, history, undo, restart, pause or resume')
       .argument('<target>', 'deployment/<name>, or the kind followed by the name')
@@ -413,15 +449,12 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         ...(revision === undefined ? {} : { revision }),
         ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
       })
-      if (outcome.out !== '') io.out(outcome.out)
-      if (outcome.err !== '') io.err(outcome.err)
-      return outcome.code
+      return printOutcome(outcome)
     }),
   )
 
   const scaleCommand = clusterOptions(
-    program
-      .command('scale')
+    verb('scale')
       .description('apply manifests to a fresh cluster, settle it, then set the replicas of a Deployment, ReplicaSet or StatefulSet')
       .argument('<target>', 'deployment/<name>, or the kind followed by the name')
       .argument('[name]', 'the name, when the kind is given separately'),
@@ -439,16 +472,14 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       const built = await buildCluster({ ...flags, settle: true }, io, 'get')
       if (built === undefined) return 1
       const outcome = runScale(built.state, ref, replicas)
-      if (outcome.out !== '') io.out(outcome.out)
-      if (outcome.err !== '') io.err(outcome.err)
-      return outcome.code
+      return printOutcome(outcome)
     }),
   )
 
   // Networking: where does this name / connection go?
   const NETWORK_ADVANCE = '1m'
   const resolveCommand = clusterOptions(
-    program.command('resolve').description('apply manifests, let pods start, and answer a DNS query as the cluster DNS would').argument('<name>', 'a DNS name: web, web.default, web.default.svc.cluster.local, ...'),
+    verb('resolve').description('apply manifests, let pods start, and answer a DNS query as the cluster DNS would').argument('<name>', 'a DNS name: web, web.default, web.default.svc.cluster.local, ...'),
   )
     .option('--from <pod>', 'client pod (name or namespace/name): its search path and DNS policy apply')
     .option('-n, --namespace <ns>', 'client namespace', 'default')
@@ -461,13 +492,11 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
       const built = await buildCluster({ ...flags, settle: true }, io, 'get')
       if (built === undefined) return 1
       const outcome = runResolve(built.state, name, { type: flags.type, namespace: flags.namespace, ...(flags.from === undefined ? {} : { from: flags.from }) })
-      if (outcome.out !== '') io.out(outcome.out)
-      if (outcome.err !== '') io.err(outcome.err)
-      return outcome.code
+      return printOutcome(outcome)
     }),
   )
   const routeCommand = clusterOptions(
-    program.command('route').description('apply manifests, let pods start, and show where a connection to host:port lands').argument('<target>', 'host:port, e.g. web:80, 10.96.12.7:443, 172.18.0.2:30080'),
+    verb('route').description('apply manifests, let pods start, and show where a connection to host:port lands').argument('<target>', 'host:port, e.g. web:80, 10.96.12.7:443, 172.18.0.2:30080'),
   )
     .option('--from <pod>', 'client pod (name or namespace/name)')
     .option('-n, --namespace <ns>', 'client namespace', 'default')
@@ -486,9 +515,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
         ...(flags.from === undefined ? {} : { from: flags.from }),
         ...(flags.path === undefined ? {} : { path: flags.path }),
       })
-      if (outcome.out !== '') io.out(outcome.out)
-      if (outcome.err !== '') io.err(outcome.err)
-      return outcome.code
+      return printOutcome(outcome)
     }),
   )
 
@@ -498,7 +525,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo): 
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode
     if (error instanceof CliFailure || error instanceof Error) {
-      io.err(`${error.message}\n`)
+      io.err(`${colours.red(error.message)}\n`)
       return 1
     }
     throw error
