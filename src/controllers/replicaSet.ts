@@ -13,6 +13,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import type { OwnerReference } from '../objects/meta.js'
 import type { KubeObject, ObjectRef } from '../objects/object.js'
@@ -25,6 +26,7 @@ import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
+import { ownerTouched, podChangesSince } from './podChanges.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -462,16 +464,46 @@ const calculateStatus = (state: ClusterState, rs: StoredReplicaSet, pods: Readon
   return status as ReplicaSetStatus
 }
 
+/** A ReplicaSet a pass found nothing to do for: the object it saw, when, and its next timed work. */
+interface QuietReplicaSet {
+  readonly rs: KubeObject
+  readonly at: number
+  readonly next: number | undefined
+}
+
+/**
+ * The previous pass: the Pod map it saw and its quiet ReplicaSets by uid. A cache of a pure
+ * function: the next pass diffs against that map, so any state may follow any other.
+ */
+let previousPass: { readonly pods: IMap<string, KubeObject> | undefined; readonly quiet: ReadonlyMap<string, QuietReplicaSet> } | undefined
+
 const planCluster = (state: ClusterState): Plan => {
   const actions: Action[] = []
   let next: number | undefined
+  const fold = (at: number | undefined): void => {
+    if (at !== undefined && at > state.now && Number.isFinite(at) && (next === undefined || at < next)) next = at
+  }
   let rng = forkRng(state.rng, NAME)
   const taken = new Set<string>()
+  const pods = state.objects.kinds.get('Pod')
+  // Only ReplicaSets that changed, whose pods changed or whose timed work is due are planned;
+  // the others would plan nothing again, as a controller that got no event does no sync.
+  const changes = podChangesSince(previousPass?.pods, pods)
+  const wasQuiet = previousPass?.quiet
+  const quiet = new Map<string, QuietReplicaSet>()
   for (const object of listObjects(state.objects, 'ReplicaSet')) {
     const rs = object as StoredReplicaSet
+    const uid = rs.metadata.uid ?? ''
+    const known = wasQuiet?.get(uid)
+    if (known !== undefined && known.rs === object && !ownerTouched(changes, object) && state.now >= known.at && (known.next === undefined || state.now < known.next)) {
+      quiet.set(uid, known)
+      fold(known.next)
+      continue
+    }
     const selector = selectorOf(rs)
     if (selector === undefined) continue
     const claim = claimPods(state, rs, selector)
+    const before = actions.length
     actions.push(...claim.actions)
     let error: string | undefined
     if (rs.metadata.deletionTimestamp === undefined) {
@@ -482,15 +514,18 @@ const planCluster = (state: ClusterState): Plan => {
     }
     const status = calculateStatus(state, rs, claim.pods, error)
     if (!deepEqual(status, rs.status)) actions.push({ type: 'updateStatus', object: { ...rs, status }, by: NAME })
+    let rsNext: number | undefined
     const minReady = rs.spec.minReadySeconds ?? 0
     if (minReady > 0)
       for (const pod of claim.pods) {
         const at = availableAt(pod, minReady)
-        if (at !== undefined && at > state.now && Number.isFinite(at) && (next === undefined || at < next)) next = at
+        if (at !== undefined && at > state.now && Number.isFinite(at) && (rsNext === undefined || at < rsNext)) rsNext = at
       }
+    fold(rsNext)
+    if (actions.length === before && error === undefined) quiet.set(uid, { rs: object, at: state.now, next: rsNext })
   }
-  const plan: Plan = { actions, next }
-  return plan
+  previousPass = { pods, quiet }
+  return { actions, next }
 }
 
 /**

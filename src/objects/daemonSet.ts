@@ -6,7 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, invalid, required, unsupported } from '../validation/fieldError.js'
 import { Int32, Int64 } from './decodeErrors.js'
 import { IntOrString, intOrPercentValue, validateIntOrPercent, validateNotMoreThan100Percent } from './intOrString.js'

@@ -7,7 +7,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { isDeepFrozen } from '../internal/jsonCopy.js'
 import {
   type FieldError,

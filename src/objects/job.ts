@@ -8,7 +8,7 @@
  */
 import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, duplicate, invalid, required, tooMany, unsupported } from '../validation/fieldError.js'
 import { isDns1123Label, isQualifiedName } from '../validation/names.js'
 import { Int32, Int64 } from './decodeErrors.js'

@@ -6,7 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, duplicate, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isQualifiedName, isValidLabelValue } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'

@@ -6,7 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, invalid, required, tooLong } from '../validation/fieldError.js'
 import { MAX_CONFIG_SIZE, base64DecodedLength, encodeBase64, isBase64, isConfigKey, validateImmutableData } from './configMap.js'
 import type { KindModel } from './kindModel.js'

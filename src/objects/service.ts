@@ -7,7 +7,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, duplicate, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.js'
 import { isIPv6, validateIp, validateNonSpecialIp } from './endpointSlice.js'

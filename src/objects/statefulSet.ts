@@ -7,7 +7,7 @@
  */
 import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
-import { produce } from '../internal/immer.js'
+import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { Int32, Int64 } from './decodeErrors.js'
 import { IntOrString, intOrPercentValue, validateIntOrPercent, validateNotMoreThan100Percent } from './intOrString.js'
