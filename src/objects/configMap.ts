@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { type FieldError, forbidden, invalid, tooLong } from '../validation/fieldError.js'
 import { DNS1123_SUBDOMAIN_MAX } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'
@@ -19,7 +20,7 @@ import { ObjectMeta, StringMap } from './meta.js'
 /** A ConfigMap. */
 export const ConfigMap = t.intersection([
   t.type({ apiVersion: t.literal('v1'), kind: t.literal('ConfigMap'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
-  t.partial({ data: StringMap, binaryData: StringMap, immutable: t.boolean }),
+  optionalFields({ data: StringMap, binaryData: StringMap, immutable: t.boolean }),
 ])
 /** A ConfigMap. */
 export type ConfigMap = t.TypeOf<typeof ConfigMap>

@@ -7,7 +7,7 @@
 import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
 import { type FieldError, invalid, required } from '../validation/fieldError.js'
-import { Int64 } from './decodeErrors.js'
+import { Int64, optionalFields } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
@@ -24,7 +24,7 @@ export const ControllerRevision = t.intersection([
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     revision: Int64,
   }),
-  t.partial({ data: t.unknown }),
+  optionalFields({ data: t.unknown }),
 ])
 /** A ControllerRevision. */
 export type ControllerRevision = t.TypeOf<typeof ControllerRevision>

@@ -9,7 +9,7 @@ import * as t from 'io-ts'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isKnownTimeZone, parseCronSchedule } from './cronSchedule.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import { JobSpec, validateJobSpecAt } from './job.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
@@ -23,14 +23,14 @@ import { validateNonNegative } from './replicaSet.js'
 // ---------------------------------------------------------------------------------------------
 
 /** The Job a CronJob creates at each run: metadata for the Job and its spec. */
-export const JobTemplateSpec = t.intersection([t.type({ spec: JobSpec }), t.partial({ metadata: ObjectMeta })])
+export const JobTemplateSpec = t.intersection([t.type({ spec: JobSpec }), optionalFields({ metadata: ObjectMeta })])
 /** The Job a CronJob creates at each run: metadata for the Job and its spec. */
 export type JobTemplateSpec = t.TypeOf<typeof JobTemplateSpec>
 
 /** The CronJob spec. */
 export const CronJobSpec = t.intersection([
   t.type({ schedule: t.string, jobTemplate: JobTemplateSpec }),
-  t.partial({
+  optionalFields({
     timeZone: t.string,
     startingDeadlineSeconds: Int64,
     concurrencyPolicy: t.string,
@@ -43,7 +43,7 @@ export const CronJobSpec = t.intersection([
 export type CronJobSpec = t.TypeOf<typeof CronJobSpec>
 
 /** A reference to a running Job (`status.active[]`). */
-export const CronJobActiveRef = t.partial({
+export const CronJobActiveRef = optionalFields({
   apiVersion: t.string,
   kind: t.string,
   namespace: t.string,
@@ -55,7 +55,7 @@ export const CronJobActiveRef = t.partial({
 export type CronJobActiveRef = t.TypeOf<typeof CronJobActiveRef>
 
 /** What the CronJob controller reports. */
-export const CronJobStatus = t.partial({
+export const CronJobStatus = optionalFields({
   active: t.array(CronJobActiveRef),
   lastScheduleTime: t.string,
   lastSuccessfulTime: t.string,
@@ -66,7 +66,7 @@ export type CronJobStatus = t.TypeOf<typeof CronJobStatus>
 /** A CronJob. */
 export const CronJob = t.intersection([
   t.type({ apiVersion: t.literal('batch/v1'), kind: t.literal('CronJob'), metadata: ObjectMeta, spec: CronJobSpec }),
-  t.partial({ status: CronJobStatus }),
+  optionalFields({ status: CronJobStatus }),
 ])
 /** A CronJob. */
 export type CronJob = t.TypeOf<typeof CronJob>

@@ -8,7 +8,7 @@
 import * as t from 'io-ts'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, invalid, required, unsupported } from '../validation/fieldError.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import { IntOrString, intOrPercentValue, validateIntOrPercent, validateNotMoreThan100Percent } from './intOrString.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
@@ -23,19 +23,19 @@ import { LabelSelector } from './selector.js'
 // ---------------------------------------------------------------------------------------------
 
 /** Rolling-update budgets, resolved against the number of nodes that should run the pod. */
-export const RollingUpdateDaemonSet = t.partial({ maxUnavailable: IntOrString, maxSurge: IntOrString })
+export const RollingUpdateDaemonSet = optionalFields({ maxUnavailable: IntOrString, maxSurge: IntOrString })
 /** Rolling-update budgets, resolved against the number of nodes that should run the pod. */
 export type RollingUpdateDaemonSet = t.TypeOf<typeof RollingUpdateDaemonSet>
 
 /** How a DaemonSet updates pods: `RollingUpdate` (default) or `OnDelete`. */
-export const DaemonSetUpdateStrategy = t.partial({ type: t.string, rollingUpdate: RollingUpdateDaemonSet })
+export const DaemonSetUpdateStrategy = optionalFields({ type: t.string, rollingUpdate: RollingUpdateDaemonSet })
 /** How a DaemonSet updates pods: `RollingUpdate` (default) or `OnDelete`. */
 export type DaemonSetUpdateStrategy = t.TypeOf<typeof DaemonSetUpdateStrategy>
 
 /** A DaemonSet condition. */
 export const DaemonSetCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ lastTransitionTime: t.string, reason: t.string, message: t.string }),
+  optionalFields({ lastTransitionTime: t.string, reason: t.string, message: t.string }),
 ])
 /** A DaemonSet condition. */
 export type DaemonSetCondition = t.TypeOf<typeof DaemonSetCondition>
@@ -43,7 +43,7 @@ export type DaemonSetCondition = t.TypeOf<typeof DaemonSetCondition>
 /** The DaemonSet spec. `selector` is required; validation reports it when missing. */
 export const DaemonSetSpec = t.intersection([
   t.type({ template: PodTemplateSpec }),
-  t.partial({
+  optionalFields({
     selector: LabelSelector,
     updateStrategy: DaemonSetUpdateStrategy,
     minReadySeconds: Int32,
@@ -54,7 +54,7 @@ export const DaemonSetSpec = t.intersection([
 export type DaemonSetSpec = t.TypeOf<typeof DaemonSetSpec>
 
 /** What the DaemonSet controller reports. */
-export const DaemonSetStatus = t.partial({
+export const DaemonSetStatus = optionalFields({
   currentNumberScheduled: Int32,
   numberMisscheduled: Int32,
   desiredNumberScheduled: Int32,
@@ -72,7 +72,7 @@ export type DaemonSetStatus = t.TypeOf<typeof DaemonSetStatus>
 /** A DaemonSet. */
 export const DaemonSet = t.intersection([
   t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('DaemonSet'), metadata: ObjectMeta, spec: DaemonSetSpec }),
-  t.partial({ status: DaemonSetStatus }),
+  optionalFields({ status: DaemonSetStatus }),
 ])
 /** A DaemonSet. */
 export type DaemonSet = t.TypeOf<typeof DaemonSet>

@@ -14,6 +14,44 @@ import { type FieldError, invalid, required } from '../validation/fieldError.js'
 // model
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * `t.partial` that validates only the fields present. io-ts's own validates every declared
+ * field, building (and dropping) a failure for each absent one: a PodSpec declares about forty,
+ * so most of a decode went to fields the object does not have. Same results otherwise.
+ *
+ * @internal
+ */
+export const optionalFields = <P extends t.Props>(props: P, name?: string): t.PartialC<P> => {
+  const plain = t.partial(props, name)
+  const keys = Object.keys(props)
+  return new t.PartialType(
+    plain.name,
+    plain.is,
+    (u, c) => {
+      const record = t.UnknownRecord.validate(u, c)
+      if (E.isLeft(record)) return record
+      const input = record.right
+      let output = input
+      const errors: t.ValidationError[] = []
+      for (const key of keys) {
+        const value = input[key]
+        if (value === undefined) continue
+        const codec = props[key] as t.Mixed
+        const result = codec.validate(value, t.appendContext(c, key, codec, value))
+        if (E.isLeft(result)) {
+          for (const error of result.left) errors.push(error)
+        } else if (result.right !== value) {
+          if (output === input) output = { ...input }
+          ;(output as Record<string, unknown>)[key] = result.right
+        }
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success(output as t.TypeOfPartialProps<P>)
+    },
+    plain.encode,
+    props,
+  )
+}
+
 const INT32_MIN = -2_147_483_648
 const INT32_MAX = 2_147_483_647
 

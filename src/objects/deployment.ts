@@ -8,7 +8,7 @@
 import * as t from 'io-ts'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import {
   IntOrString,
   intOrPercentValue,
@@ -33,19 +33,19 @@ import { LabelSelector } from './selector.js'
 // ---------------------------------------------------------------------------------------------
 
 /** Rolling-update budgets: how far above and below `replicas` a rollout may go. */
-export const RollingUpdateDeployment = t.partial({ maxSurge: IntOrString, maxUnavailable: IntOrString })
+export const RollingUpdateDeployment = optionalFields({ maxSurge: IntOrString, maxUnavailable: IntOrString })
 /** Rolling-update budgets: how far above and below `replicas` a rollout may go. */
 export type RollingUpdateDeployment = t.TypeOf<typeof RollingUpdateDeployment>
 
 /** How a Deployment replaces pods: `RollingUpdate` (default) or `Recreate`. */
-export const DeploymentStrategy = t.partial({ type: t.string, rollingUpdate: RollingUpdateDeployment })
+export const DeploymentStrategy = optionalFields({ type: t.string, rollingUpdate: RollingUpdateDeployment })
 /** How a Deployment replaces pods: `RollingUpdate` (default) or `Recreate`. */
 export type DeploymentStrategy = t.TypeOf<typeof DeploymentStrategy>
 
 /** A Deployment condition (`Available`, `Progressing`, `ReplicaFailure`). */
 export const DeploymentCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ lastUpdateTime: t.string, lastTransitionTime: t.string, reason: t.string, message: t.string }),
+  optionalFields({ lastUpdateTime: t.string, lastTransitionTime: t.string, reason: t.string, message: t.string }),
 ])
 /** A Deployment condition (`Available`, `Progressing`, `ReplicaFailure`). */
 export type DeploymentCondition = t.TypeOf<typeof DeploymentCondition>
@@ -53,7 +53,7 @@ export type DeploymentCondition = t.TypeOf<typeof DeploymentCondition>
 /** The Deployment spec. `selector` is required; validation reports it when missing. */
 export const DeploymentSpec = t.intersection([
   t.type({ template: PodTemplateSpec }),
-  t.partial({
+  optionalFields({
     replicas: Int32,
     selector: LabelSelector,
     minReadySeconds: Int32,
@@ -70,7 +70,7 @@ export const DeploymentSpec = t.intersection([
 export type DeploymentSpec = Omit<t.TypeOf<typeof DeploymentSpec>, 'selector'> & { selector: LabelSelector }
 
 /** What the Deployment controller reports. */
-export const DeploymentStatus = t.partial({
+export const DeploymentStatus = optionalFields({
   observedGeneration: Int64,
   replicas: Int32,
   updatedReplicas: Int32,
@@ -87,7 +87,7 @@ export type DeploymentStatus = t.TypeOf<typeof DeploymentStatus>
 /** A Deployment. */
 export const Deployment = t.intersection([
   t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('Deployment'), metadata: ObjectMeta, spec: DeploymentSpec }),
-  t.partial({ status: DeploymentStatus }),
+  optionalFields({ status: DeploymentStatus }),
 ])
 /** A Deployment as stored (its spec always has a selector; see `DeploymentSpec`). */
 export type Deployment = Omit<t.TypeOf<typeof Deployment>, 'spec'> & { spec: DeploymentSpec }

@@ -7,7 +7,7 @@
  */
 import * as t from 'io-ts'
 import { type FieldError, invalid, unsupported } from '../validation/fieldError.js'
-import { Int32 } from './decodeErrors.js'
+import { Int32, optionalFields } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
@@ -17,7 +17,7 @@ import { ObjectMeta } from './meta.js'
 // ---------------------------------------------------------------------------------------------
 
 /** A reference to the object an event is about. */
-export const ObjectReference = t.partial({
+export const ObjectReference = optionalFields({
   apiVersion: t.string,
   kind: t.string,
   namespace: t.string,
@@ -37,7 +37,7 @@ export const Event = t.intersection([
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     involvedObject: ObjectReference,
   }),
-  t.partial({
+  optionalFields({
     reason: t.string,
     message: t.string,
     type: t.string,
@@ -45,7 +45,7 @@ export const Event = t.intersection([
     firstTimestamp: t.string,
     lastTimestamp: t.string,
     eventTime: t.string,
-    source: t.partial({ component: t.string, host: t.string }),
+    source: optionalFields({ component: t.string, host: t.string }),
     reportingComponent: t.string,
     reportingInstance: t.string,
     action: t.string,

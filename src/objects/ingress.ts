@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { type FieldError, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isDns1035Label, isDns1123Subdomain } from '../validation/names.js'
 import { isIPv4, isIPv6 } from './endpointSlice.js'
@@ -21,14 +22,14 @@ import { LoadBalancerIngress } from './service.js'
 // ---------------------------------------------------------------------------------------------
 
 /** The Service port a backend targets: exactly one of `number` and `name`. */
-export const ServiceBackendPort = t.partial({ number: t.number, name: t.string })
+export const ServiceBackendPort = optionalFields({ number: t.number, name: t.string })
 /** The Service port a backend targets: exactly one of `number` and `name`. */
 export type ServiceBackendPort = t.TypeOf<typeof ServiceBackendPort>
 
 /** Where matching requests go: a Service port, or a resource in the same namespace. */
-export const IngressBackend = t.partial({
-  service: t.partial({ name: t.string, port: ServiceBackendPort }),
-  resource: t.partial({ apiGroup: t.string, kind: t.string, name: t.string }),
+export const IngressBackend = optionalFields({
+  service: optionalFields({ name: t.string, port: ServiceBackendPort }),
+  resource: optionalFields({ apiGroup: t.string, kind: t.string, name: t.string }),
 })
 /** Where matching requests go: a Service port, or a resource in the same namespace. */
 export type IngressBackend = t.TypeOf<typeof IngressBackend>
@@ -36,23 +37,23 @@ export type IngressBackend = t.TypeOf<typeof IngressBackend>
 /** One path rule: `pathType` is Exact, Prefix or ImplementationSpecific. */
 export const HTTPIngressPath = t.intersection([
   t.type({ backend: IngressBackend }),
-  t.partial({ path: t.string, pathType: t.string }),
+  optionalFields({ path: t.string, pathType: t.string }),
 ])
 /** One path rule: `pathType` is Exact, Prefix or ImplementationSpecific. */
 export type HTTPIngressPath = t.TypeOf<typeof HTTPIngressPath>
 
 /** A host rule with its HTTP paths. An empty host matches every host. */
-export const IngressRule = t.partial({ host: t.string, http: t.type({ paths: t.array(HTTPIngressPath) }) })
+export const IngressRule = optionalFields({ host: t.string, http: t.type({ paths: t.array(HTTPIngressPath) }) })
 /** A host rule with its HTTP paths. An empty host matches every host. */
 export type IngressRule = t.TypeOf<typeof IngressRule>
 
 /** Hosts served over TLS with the certificate in a Secret. */
-export const IngressTLS = t.partial({ hosts: t.array(t.string), secretName: t.string })
+export const IngressTLS = optionalFields({ hosts: t.array(t.string), secretName: t.string })
 /** Hosts served over TLS with the certificate in a Secret. */
 export type IngressTLS = t.TypeOf<typeof IngressTLS>
 
 /** The Ingress spec. */
-export const IngressSpec = t.partial({
+export const IngressSpec = optionalFields({
   ingressClassName: t.string,
   defaultBackend: IngressBackend,
   rules: t.array(IngressRule),
@@ -62,14 +63,14 @@ export const IngressSpec = t.partial({
 export type IngressSpec = t.TypeOf<typeof IngressSpec>
 
 /** Ingress status: the load balancer's ingress points. */
-export const IngressStatus = t.partial({ loadBalancer: t.partial({ ingress: t.array(LoadBalancerIngress) }) })
+export const IngressStatus = optionalFields({ loadBalancer: optionalFields({ ingress: t.array(LoadBalancerIngress) }) })
 /** Ingress status: the load balancer's ingress points. */
 export type IngressStatus = t.TypeOf<typeof IngressStatus>
 
 /** An Ingress. */
 export const Ingress = t.intersection([
   t.type({ apiVersion: t.literal('networking.k8s.io/v1'), kind: t.literal('Ingress'), metadata: ObjectMeta }),
-  t.partial({ spec: IngressSpec, status: IngressStatus }),
+  optionalFields({ spec: IngressSpec, status: IngressStatus }),
 ])
 /** An Ingress. */
 export type Ingress = t.TypeOf<typeof Ingress>

@@ -11,7 +11,7 @@ import { deepEqual } from '../internal/deepEqual.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, duplicate, invalid, required, tooMany, unsupported } from '../validation/fieldError.js'
 import { isDns1123Label, isQualifiedName } from '../validation/names.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
@@ -27,12 +27,12 @@ import { LabelSelector, fromLabelSelector, matchesSelector, validateLabelSelecto
 /** One rule of a pod failure policy: an action for failures matching exit codes or conditions. */
 export const PodFailurePolicyRule = t.intersection([
   t.type({ action: t.string }),
-  t.partial({
+  optionalFields({
     onExitCodes: t.intersection([
       t.type({ operator: t.string, values: t.array(Int32) }),
-      t.partial({ containerName: t.string }),
+      optionalFields({ containerName: t.string }),
     ]),
-    onPodConditions: t.array(t.intersection([t.type({ type: t.string }), t.partial({ status: t.string })])),
+    onPodConditions: t.array(t.intersection([t.type({ type: t.string }), optionalFields({ status: t.string })])),
   }),
 ])
 /** One rule of a pod failure policy: an action for failures matching exit codes or conditions. */
@@ -45,7 +45,7 @@ export type PodFailurePolicy = t.TypeOf<typeof PodFailurePolicy>
 
 /** When an Indexed Job counts as succeeded before every index has. */
 export const SuccessPolicy = t.type({
-  rules: t.array(t.partial({ succeededIndexes: t.string, succeededCount: Int32 })),
+  rules: t.array(optionalFields({ succeededIndexes: t.string, succeededCount: Int32 })),
 })
 /** When an Indexed Job counts as succeeded before every index has. */
 export type SuccessPolicy = t.TypeOf<typeof SuccessPolicy>
@@ -53,7 +53,7 @@ export type SuccessPolicy = t.TypeOf<typeof SuccessPolicy>
 /** The Job spec. */
 export const JobSpec = t.intersection([
   t.type({ template: PodTemplateSpec }),
-  t.partial({
+  optionalFields({
     parallelism: Int32,
     completions: Int32,
     completionMode: t.string,
@@ -77,13 +77,13 @@ export type JobSpec = t.TypeOf<typeof JobSpec>
 /** A Job condition (`Complete`, `Failed`, `Suspended`, `FailureTarget`, `SuccessCriteriaMet`). */
 export const JobCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ lastProbeTime: t.string, lastTransitionTime: t.string, reason: t.string, message: t.string }),
+  optionalFields({ lastProbeTime: t.string, lastTransitionTime: t.string, reason: t.string, message: t.string }),
 ])
 /** A Job condition (`Complete`, `Failed`, `Suspended`, `FailureTarget`, `SuccessCriteriaMet`). */
 export type JobCondition = t.TypeOf<typeof JobCondition>
 
 /** What the Job controller reports. */
-export const JobStatus = t.partial({
+export const JobStatus = optionalFields({
   conditions: t.array(JobCondition),
   startTime: t.string,
   completionTime: t.string,
@@ -94,7 +94,7 @@ export const JobStatus = t.partial({
   ready: Int32,
   completedIndexes: t.string,
   failedIndexes: t.string,
-  uncountedTerminatedPods: t.partial({ succeeded: t.array(t.string), failed: t.array(t.string) }),
+  uncountedTerminatedPods: optionalFields({ succeeded: t.array(t.string), failed: t.array(t.string) }),
 })
 /** What the Job controller reports. */
 export type JobStatus = t.TypeOf<typeof JobStatus>
@@ -102,7 +102,7 @@ export type JobStatus = t.TypeOf<typeof JobStatus>
 /** A Job. */
 export const Job = t.intersection([
   t.type({ apiVersion: t.literal('batch/v1'), kind: t.literal('Job'), metadata: ObjectMeta, spec: JobSpec }),
-  t.partial({ status: JobStatus }),
+  optionalFields({ status: JobStatus }),
 ])
 /** A Job. */
 export type Job = t.TypeOf<typeof Job>

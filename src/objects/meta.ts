@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -30,13 +31,13 @@ export const LooseObject = new t.Type<object, object, unknown>(
 /** A reference from a dependent to its owner, as in `metadata.ownerReferences[]`. */
 export const OwnerReference = t.intersection([
   t.type({ apiVersion: t.string, kind: t.string, name: t.string, uid: t.string }),
-  t.partial({ controller: t.boolean, blockOwnerDeletion: t.boolean }),
+  optionalFields({ controller: t.boolean, blockOwnerDeletion: t.boolean }),
 ])
 /** A reference from a dependent to its owner, as in `metadata.ownerReferences[]`. */
 export type OwnerReference = t.TypeOf<typeof OwnerReference>
 
 /** Object metadata. `name` is required on input except when `generateName` is given. */
-export const ObjectMeta = t.partial({
+export const ObjectMeta = optionalFields({
   name: t.string,
   generateName: t.string,
   namespace: t.string,

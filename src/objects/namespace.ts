@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, invalid } from '../validation/fieldError.js'
 import { isQualifiedName } from '../validation/names.js'
@@ -20,7 +21,7 @@ import { ObjectMeta } from './meta.js'
 /** A namespace condition (`NamespaceDeletionDiscoveryFailure`, ...). */
 export const NamespaceCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ reason: t.string, message: t.string, lastTransitionTime: t.string }),
+  optionalFields({ reason: t.string, message: t.string, lastTransitionTime: t.string }),
 ])
 /** A namespace condition. */
 export type NamespaceCondition = t.TypeOf<typeof NamespaceCondition>
@@ -28,9 +29,9 @@ export type NamespaceCondition = t.TypeOf<typeof NamespaceCondition>
 /** A namespace. */
 export const Namespace = t.intersection([
   t.type({ apiVersion: t.literal('v1'), kind: t.literal('Namespace'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
-  t.partial({
-    spec: t.partial({ finalizers: t.array(t.string) }),
-    status: t.partial({ phase: t.string, conditions: t.array(NamespaceCondition) }),
+  optionalFields({
+    spec: optionalFields({ finalizers: t.array(t.string) }),
+    status: optionalFields({ phase: t.string, conditions: t.array(NamespaceCondition) }),
   }),
 ])
 /** A namespace. */

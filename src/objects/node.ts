@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, duplicate, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isQualifiedName, isValidLabelValue } from '../validation/names.js'
@@ -22,7 +23,7 @@ import { validateResourceQuantities } from './quantity.js'
 /** A node taint: pods that do not tolerate it are kept off (or evicted from) the node. */
 export const Taint = t.intersection([
   t.type({ key: t.string, effect: t.string }),
-  t.partial({ value: t.string, timeAdded: t.string }),
+  optionalFields({ value: t.string, timeAdded: t.string }),
 ])
 /** A node taint. */
 export type Taint = t.TypeOf<typeof Taint>
@@ -30,7 +31,7 @@ export type Taint = t.TypeOf<typeof Taint>
 /** A node condition (`Ready`, `MemoryPressure`, ...). */
 export const NodeCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ reason: t.string, message: t.string, lastHeartbeatTime: t.string, lastTransitionTime: t.string }),
+  optionalFields({ reason: t.string, message: t.string, lastHeartbeatTime: t.string, lastTransitionTime: t.string }),
 ])
 /** A node condition. */
 export type NodeCondition = t.TypeOf<typeof NodeCondition>
@@ -41,7 +42,7 @@ export const NodeAddress = t.type({ type: t.string, address: t.string })
 export type NodeAddress = t.TypeOf<typeof NodeAddress>
 
 /** The node spec. */
-export const NodeSpec = t.partial({
+export const NodeSpec = optionalFields({
   unschedulable: t.boolean,
   taints: t.array(Taint),
   podCIDR: t.string,
@@ -52,7 +53,7 @@ export const NodeSpec = t.partial({
 export type NodeSpec = t.TypeOf<typeof NodeSpec>
 
 /** The node status. */
-export const NodeStatus = t.partial({
+export const NodeStatus = optionalFields({
   capacity: ResourceList,
   allocatable: ResourceList,
   conditions: t.array(NodeCondition),
@@ -65,7 +66,7 @@ export type NodeStatus = t.TypeOf<typeof NodeStatus>
 /** A node. */
 export const Node = t.intersection([
   t.type({ apiVersion: t.literal('v1'), kind: t.literal('Node'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
-  t.partial({ spec: NodeSpec, status: NodeStatus }),
+  optionalFields({ spec: NodeSpec, status: NodeStatus }),
 ])
 /** A node. */
 export type Node = t.TypeOf<typeof Node>

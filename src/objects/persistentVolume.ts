@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isDns1123Subdomain } from '../validation/names.js'
@@ -21,7 +22,7 @@ import { parseQuantity, validateResourceQuantities } from './quantity.js'
 // ---------------------------------------------------------------------------------------------
 
 /** The PersistentVolume spec. Volume sources (`hostPath`, `csi`, `nfs`, ...) pass through. */
-export const PersistentVolumeSpec = t.partial({
+export const PersistentVolumeSpec = optionalFields({
   capacity: ResourceList,
   accessModes: t.array(t.string),
   persistentVolumeReclaimPolicy: t.string,
@@ -42,8 +43,8 @@ export const PersistentVolume = t.intersection([
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     spec: PersistentVolumeSpec,
   }),
-  t.partial({
-    status: t.partial({ phase: t.string, message: t.string, reason: t.string, lastPhaseTransitionTime: t.string }),
+  optionalFields({
+    status: optionalFields({ phase: t.string, message: t.string, reason: t.string, lastPhaseTransitionTime: t.string }),
   }),
 ])
 /** A PersistentVolume. */

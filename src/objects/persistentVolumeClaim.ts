@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { deepEqual } from '../internal/deepEqual.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
@@ -23,9 +24,9 @@ import { LabelSelector, validateLabelSelector } from './selector.js'
 // ---------------------------------------------------------------------------------------------
 
 /** The claim spec. */
-export const PersistentVolumeClaimSpec = t.partial({
+export const PersistentVolumeClaimSpec = optionalFields({
   accessModes: t.array(t.string),
-  resources: t.partial({ requests: ResourceList, limits: ResourceList }),
+  resources: optionalFields({ requests: ResourceList, limits: ResourceList }),
   storageClassName: t.string,
   volumeName: t.string,
   volumeMode: t.string,
@@ -43,12 +44,12 @@ export const PersistentVolumeClaim = t.intersection([
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     spec: PersistentVolumeClaimSpec,
   }),
-  t.partial({
-    status: t.partial({
+  optionalFields({
+    status: optionalFields({
       phase: t.string,
       accessModes: t.array(t.string),
       capacity: ResourceList,
-      conditions: t.array(t.intersection([t.type({ type: t.string, status: t.string }), t.partial({ reason: t.string, message: t.string })])),
+      conditions: t.array(t.intersection([t.type({ type: t.string, status: t.string }), optionalFields({ reason: t.string, message: t.string })])),
     }),
   }),
 ])

@@ -20,7 +20,7 @@ import {
 } from '../validation/fieldError.js'
 import { validateAnnotations, validateLabels } from '../validation/metadata.js'
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
 import { kindInfo, type KindInfo } from './kinds.js'
 import { IntOrString } from './intOrString.js'
@@ -34,7 +34,7 @@ import { compareQuantity, formatQuantity, parseQuantity, QuantityString, validat
 /** One port a container exposes. */
 export const ContainerPort = t.intersection([
   t.type({ containerPort: Int32 }),
-  t.partial({ name: t.string, hostPort: Int32, hostIP: t.string, protocol: t.string }),
+  optionalFields({ name: t.string, hostPort: Int32, hostIP: t.string, protocol: t.string }),
 ])
 /** One port a container exposes. */
 export type ContainerPort = t.TypeOf<typeof ContainerPort>
@@ -45,38 +45,38 @@ export const ResourceList = t.record(t.string, QuantityString)
 export type ResourceList = t.TypeOf<typeof ResourceList>
 
 /** A container's resource requests and limits. */
-export const ResourceRequirements = t.partial({ requests: ResourceList, limits: ResourceList })
+export const ResourceRequirements = optionalFields({ requests: ResourceList, limits: ResourceList })
 /** A container's resource requests and limits. */
 export type ResourceRequirements = t.TypeOf<typeof ResourceRequirements>
 
 /** A probe. The handler (`httpGet`, `tcpSocket`, `exec`, `grpc`) is kept as given. */
-export const Probe = t.partial({
+export const Probe = optionalFields({
   initialDelaySeconds: Int32,
   timeoutSeconds: Int32,
   periodSeconds: Int32,
   successThreshold: Int32,
   failureThreshold: Int32,
   terminationGracePeriodSeconds: Int64,
-  exec: t.partial({ command: t.array(t.string) }),
+  exec: optionalFields({ command: t.array(t.string) }),
   httpGet: t.intersection([
     t.type({ port: IntOrString }),
-    t.partial({ path: t.string, host: t.string, scheme: t.string, httpHeaders: t.array(t.type({ name: t.string, value: t.string })) }),
+    optionalFields({ path: t.string, host: t.string, scheme: t.string, httpHeaders: t.array(t.type({ name: t.string, value: t.string })) }),
   ]),
-  tcpSocket: t.intersection([t.type({ port: IntOrString }), t.partial({ host: t.string })]),
-  grpc: t.intersection([t.type({ port: Int32 }), t.partial({ service: t.string })]),
+  tcpSocket: t.intersection([t.type({ port: IntOrString }), optionalFields({ host: t.string })]),
+  grpc: t.intersection([t.type({ port: Int32 }), optionalFields({ service: t.string })]),
 })
 /** A probe. */
 export type Probe = t.TypeOf<typeof Probe>
 
 /** An environment variable (only literal values are typed; `valueFrom` passes through). */
-export const EnvVar = t.intersection([t.type({ name: t.string }), t.partial({ value: t.string })])
+export const EnvVar = t.intersection([t.type({ name: t.string }), optionalFields({ value: t.string })])
 /** An environment variable. */
 export type EnvVar = t.TypeOf<typeof EnvVar>
 
 /** Where a volume is mounted in a container. */
 export const VolumeMount = t.intersection([
   t.type({ name: t.string, mountPath: t.string }),
-  t.partial({ readOnly: t.boolean, subPath: t.string }),
+  optionalFields({ readOnly: t.boolean, subPath: t.string }),
 ])
 /** Where a volume is mounted in a container. */
 export type VolumeMount = t.TypeOf<typeof VolumeMount>
@@ -84,7 +84,7 @@ export type VolumeMount = t.TypeOf<typeof VolumeMount>
 /** A container. `image` is optional in the codec so that a missing one is a validation error. */
 export const Container = t.intersection([
   t.type({ name: t.string }),
-  t.partial({
+  optionalFields({
     image: t.string,
     imagePullPolicy: t.string,
     command: t.array(t.string),
@@ -105,7 +105,7 @@ export const Container = t.intersection([
 export type Container = t.TypeOf<typeof Container>
 
 /** A toleration of node taints. */
-export const Toleration = t.partial({
+export const Toleration = optionalFields({
   key: t.string,
   operator: t.string,
   value: t.string,
@@ -118,12 +118,12 @@ export type Toleration = t.TypeOf<typeof Toleration>
 /** A pod volume. Only the claim reference is typed; other sources pass through. */
 export const Volume = t.intersection([
   t.type({ name: t.string }),
-  t.partial({
-    persistentVolumeClaim: t.intersection([t.type({ claimName: t.string }), t.partial({ readOnly: t.boolean })]),
+  optionalFields({
+    persistentVolumeClaim: t.intersection([t.type({ claimName: t.string }), optionalFields({ readOnly: t.boolean })]),
     configMap: LooseObject,
     secret: LooseObject,
     emptyDir: LooseObject,
-    hostPath: t.intersection([t.type({ path: t.string }), t.partial({ type: t.string })]),
+    hostPath: t.intersection([t.type({ path: t.string }), optionalFields({ type: t.string })]),
   }),
 ])
 /** A pod volume. */
@@ -132,7 +132,7 @@ export type Volume = t.TypeOf<typeof Volume>
 /** The pod spec. `affinity` is an opaque record here; the scheduler refines it. */
 export const PodSpec = t.intersection([
   t.type({ containers: t.array(Container) }),
-  t.partial({
+  optionalFields({
     initContainers: t.array(Container),
     restartPolicy: t.string,
     nodeName: t.string,
@@ -161,7 +161,7 @@ export type PodSpec = t.TypeOf<typeof PodSpec>
  * The template controllers create pods from. `spec` is optional, as in kubernetes-types; an
  * absent one reads as an empty spec (see `templatePodSpec`), as the API server decodes it.
  */
-export const PodTemplateSpec = t.partial({ metadata: ObjectMeta, spec: PodSpec })
+export const PodTemplateSpec = optionalFields({ metadata: ObjectMeta, spec: PodSpec })
 /** The template controllers create pods from. */
 export type PodTemplateSpec = t.TypeOf<typeof PodTemplateSpec>
 
@@ -177,18 +177,18 @@ const NullableTime = new t.Type<string, string, unknown>(
 /** A pod condition (`PodScheduled`, `Initialized`, `ContainersReady`, `Ready`). */
 export const PodCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ reason: t.string, message: t.string, lastTransitionTime: t.string, lastProbeTime: NullableTime }),
+  optionalFields({ reason: t.string, message: t.string, lastTransitionTime: t.string, lastProbeTime: NullableTime }),
 ])
 /** A pod condition. */
 export type PodCondition = t.TypeOf<typeof PodCondition>
 
 /** A container's state: at most one of waiting, running, terminated. */
-export const ContainerState = t.partial({
-  waiting: t.partial({ reason: t.string, message: t.string }),
-  running: t.partial({ startedAt: t.string }),
+export const ContainerState = optionalFields({
+  waiting: optionalFields({ reason: t.string, message: t.string }),
+  running: optionalFields({ startedAt: t.string }),
   terminated: t.intersection([
     t.type({ exitCode: Int32 }),
-    t.partial({ reason: t.string, message: t.string, signal: Int32, startedAt: t.string, finishedAt: t.string }),
+    optionalFields({ reason: t.string, message: t.string, signal: Int32, startedAt: t.string, finishedAt: t.string }),
   ]),
 })
 /** A container's state. */
@@ -197,7 +197,7 @@ export type ContainerState = t.TypeOf<typeof ContainerState>
 /** The status the kubelet reports for one container. `image` and `imageID` are required, as in kubernetes-types. */
 export const ContainerStatus = t.intersection([
   t.type({ name: t.string, ready: t.boolean, restartCount: Int32, image: t.string, imageID: t.string }),
-  t.partial({
+  optionalFields({
     containerID: t.string,
     started: t.boolean,
     state: ContainerState,
@@ -208,16 +208,16 @@ export const ContainerStatus = t.intersection([
 export type ContainerStatus = t.TypeOf<typeof ContainerStatus>
 
 /** The pod status. */
-export const PodStatus = t.partial({
+export const PodStatus = optionalFields({
   phase: t.string,
   conditions: t.array(PodCondition),
   message: t.string,
   reason: t.string,
   nominatedNodeName: t.string,
   hostIP: t.string,
-  hostIPs: t.array(t.partial({ ip: t.string })),
+  hostIPs: t.array(optionalFields({ ip: t.string })),
   podIP: t.string,
-  podIPs: t.array(t.partial({ ip: t.string })),
+  podIPs: t.array(optionalFields({ ip: t.string })),
   startTime: t.string,
   initContainerStatuses: t.array(ContainerStatus),
   containerStatuses: t.array(ContainerStatus),
@@ -234,7 +234,7 @@ export const Pod = t.intersection([
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     spec: PodSpec,
   }),
-  t.partial({ status: PodStatus }),
+  optionalFields({ status: PodStatus }),
 ])
 /** A pod. */
 export type Pod = t.TypeOf<typeof Pod>

@@ -10,7 +10,7 @@ import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
 import { ObjectMeta } from './meta.js'
@@ -25,7 +25,7 @@ import { LabelSelector, fromLabelSelector, matchesSelector, validateLabelSelecto
 /** A condition on a ReplicaSet (`ReplicaFailure`). */
 export const ReplicaSetCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ lastTransitionTime: t.string, reason: t.string, message: t.string }),
+  optionalFields({ lastTransitionTime: t.string, reason: t.string, message: t.string }),
 ])
 /** A condition on a ReplicaSet (`ReplicaFailure`). */
 export type ReplicaSetCondition = t.TypeOf<typeof ReplicaSetCondition>
@@ -33,13 +33,13 @@ export type ReplicaSetCondition = t.TypeOf<typeof ReplicaSetCondition>
 /** The ReplicaSet spec. `selector` is required; validation reports it when missing. */
 export const ReplicaSetSpec = t.intersection([
   t.type({ template: PodTemplateSpec }),
-  t.partial({ replicas: Int32, selector: LabelSelector, minReadySeconds: Int32 }),
+  optionalFields({ replicas: Int32, selector: LabelSelector, minReadySeconds: Int32 }),
 ])
 /** The ReplicaSet spec. */
 export type ReplicaSetSpec = t.TypeOf<typeof ReplicaSetSpec>
 
 /** What the ReplicaSet controller reports. */
-export const ReplicaSetStatus = t.partial({
+export const ReplicaSetStatus = optionalFields({
   replicas: Int32,
   fullyLabeledReplicas: Int32,
   readyReplicas: Int32,
@@ -54,7 +54,7 @@ export type ReplicaSetStatus = t.TypeOf<typeof ReplicaSetStatus>
 /** A ReplicaSet. */
 export const ReplicaSet = t.intersection([
   t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('ReplicaSet'), metadata: ObjectMeta, spec: ReplicaSetSpec }),
-  t.partial({ status: ReplicaSetStatus }),
+  optionalFields({ status: ReplicaSetStatus }),
 ])
 /** A ReplicaSet. */
 export type ReplicaSet = t.TypeOf<typeof ReplicaSet>

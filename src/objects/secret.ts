@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, invalid, required, tooLong } from '../validation/fieldError.js'
 import { MAX_CONFIG_SIZE, base64DecodedLength, encodeBase64, isBase64, isConfigKey, validateImmutableData } from './configMap.js'
@@ -20,7 +21,7 @@ import { ObjectMeta, StringMap } from './meta.js'
 /** A Secret. `data` values are base64; `stringData` is write-only plain text. */
 export const Secret = t.intersection([
   t.type({ apiVersion: t.literal('v1'), kind: t.literal('Secret'), metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]) }),
-  t.partial({ data: StringMap, stringData: StringMap, type: t.string, immutable: t.boolean }),
+  optionalFields({ data: StringMap, stringData: StringMap, type: t.string, immutable: t.boolean }),
 ])
 /** A Secret. */
 export type Secret = t.TypeOf<typeof Secret>

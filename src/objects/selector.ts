@@ -7,6 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { type FieldError, forbidden, invalid, required } from '../validation/fieldError.js'
 import { isQualifiedName, isValidLabelValue } from '../validation/names.js'
 import { StringMap } from './meta.js'
@@ -18,13 +19,13 @@ import { StringMap } from './meta.js'
 /** One `matchExpressions` entry. */
 export const LabelSelectorRequirement = t.intersection([
   t.type({ key: t.string, operator: t.string }),
-  t.partial({ values: t.array(t.string) }),
+  optionalFields({ values: t.array(t.string) }),
 ])
 /** One `matchExpressions` entry. */
 export type LabelSelectorRequirement = t.TypeOf<typeof LabelSelectorRequirement>
 
 /** The `LabelSelector` struct of manifests. */
-export const LabelSelector = t.partial({
+export const LabelSelector = optionalFields({
   matchLabels: StringMap,
   matchExpressions: t.array(LabelSelectorRequirement),
 })

@@ -9,7 +9,7 @@ import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
-import { Int32, Int64 } from './decodeErrors.js'
+import { Int32, Int64, optionalFields } from './decodeErrors.js'
 import { IntOrString, intOrPercentValue, validateIntOrPercent, validateNotMoreThan100Percent } from './intOrString.js'
 import type { KindModel } from './kindModel.js'
 import { type KindInfo, kindInfo } from './kinds.js'
@@ -24,29 +24,29 @@ import { LabelSelector } from './selector.js'
 // ---------------------------------------------------------------------------------------------
 
 /** Rolling-update settings: ordinals below `partition` keep the current revision. */
-export const RollingUpdateStatefulSetStrategy = t.partial({ partition: Int32, maxUnavailable: IntOrString })
+export const RollingUpdateStatefulSetStrategy = optionalFields({ partition: Int32, maxUnavailable: IntOrString })
 /** Rolling-update settings: ordinals below `partition` keep the current revision. */
 export type RollingUpdateStatefulSetStrategy = t.TypeOf<typeof RollingUpdateStatefulSetStrategy>
 
 /** How a StatefulSet updates pods: `RollingUpdate` (default) or `OnDelete`. */
-export const StatefulSetUpdateStrategy = t.partial({ type: t.string, rollingUpdate: RollingUpdateStatefulSetStrategy })
+export const StatefulSetUpdateStrategy = optionalFields({ type: t.string, rollingUpdate: RollingUpdateStatefulSetStrategy })
 /** How a StatefulSet updates pods: `RollingUpdate` (default) or `OnDelete`. */
 export type StatefulSetUpdateStrategy = t.TypeOf<typeof StatefulSetUpdateStrategy>
 
 /** What happens to claims from volumeClaimTemplates when the set is deleted or scaled down. */
-export const PersistentVolumeClaimRetentionPolicy = t.partial({ whenDeleted: t.string, whenScaled: t.string })
+export const PersistentVolumeClaimRetentionPolicy = optionalFields({ whenDeleted: t.string, whenScaled: t.string })
 /** What happens to claims from volumeClaimTemplates when the set is deleted or scaled down. */
 export type PersistentVolumeClaimRetentionPolicy = t.TypeOf<typeof PersistentVolumeClaimRetentionPolicy>
 
 /** A claim template: each pod gets a PVC `<template>-<pod>` made from it. */
-export const PersistentVolumeClaimTemplate = t.partial({ metadata: ObjectMeta, spec: LooseObject })
+export const PersistentVolumeClaimTemplate = optionalFields({ metadata: ObjectMeta, spec: LooseObject })
 /** A claim template: each pod gets a PVC `<template>-<pod>` made from it. */
 export type PersistentVolumeClaimTemplate = t.TypeOf<typeof PersistentVolumeClaimTemplate>
 
 /** A StatefulSet condition. */
 export const StatefulSetCondition = t.intersection([
   t.type({ type: t.string, status: t.string }),
-  t.partial({ lastTransitionTime: t.string, reason: t.string, message: t.string }),
+  optionalFields({ lastTransitionTime: t.string, reason: t.string, message: t.string }),
 ])
 /** A StatefulSet condition. */
 export type StatefulSetCondition = t.TypeOf<typeof StatefulSetCondition>
@@ -54,7 +54,7 @@ export type StatefulSetCondition = t.TypeOf<typeof StatefulSetCondition>
 /** The StatefulSet spec. `selector` is required; validation reports it when missing. */
 export const StatefulSetSpec = t.intersection([
   t.type({ template: PodTemplateSpec }),
-  t.partial({
+  optionalFields({
     replicas: Int32,
     selector: LabelSelector,
     serviceName: t.string,
@@ -63,7 +63,7 @@ export const StatefulSetSpec = t.intersection([
     revisionHistoryLimit: Int32,
     minReadySeconds: Int32,
     volumeClaimTemplates: t.array(PersistentVolumeClaimTemplate),
-    ordinals: t.partial({ start: Int32 }),
+    ordinals: optionalFields({ start: Int32 }),
     persistentVolumeClaimRetentionPolicy: PersistentVolumeClaimRetentionPolicy,
   }),
 ])
@@ -71,7 +71,7 @@ export const StatefulSetSpec = t.intersection([
 export type StatefulSetSpec = t.TypeOf<typeof StatefulSetSpec>
 
 /** What the StatefulSet controller reports. */
-export const StatefulSetStatus = t.partial({
+export const StatefulSetStatus = optionalFields({
   observedGeneration: Int64,
   replicas: Int32,
   readyReplicas: Int32,
@@ -89,7 +89,7 @@ export type StatefulSetStatus = t.TypeOf<typeof StatefulSetStatus>
 /** A StatefulSet. */
 export const StatefulSet = t.intersection([
   t.type({ apiVersion: t.literal('apps/v1'), kind: t.literal('StatefulSet'), metadata: ObjectMeta, spec: StatefulSetSpec }),
-  t.partial({ status: StatefulSetStatus }),
+  optionalFields({ status: StatefulSetStatus }),
 ])
 /** A StatefulSet. */
 export type StatefulSet = t.TypeOf<typeof StatefulSet>

@@ -6,6 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
+import { optionalFields } from './decodeErrors.js'
 import { produceCopy as produce } from '../internal/immer.js'
 import { type FieldError, forbidden, invalid, required, unsupported } from '../validation/fieldError.js'
 import { isQualifiedName } from '../validation/names.js'
@@ -25,7 +26,7 @@ export const StorageClass = t.intersection([
     metadata: t.intersection([t.type({ name: t.string }), ObjectMeta]),
     provisioner: t.string,
   }),
-  t.partial({
+  optionalFields({
     parameters: StringMap,
     reclaimPolicy: t.string,
     volumeBindingMode: t.string,
