@@ -45,6 +45,8 @@ export const report = (bench: string, measurements: ReadonlyArray<Measurement>):
   writeFileSync(join(resultsDir, `${bench}.json`), JSON.stringify({ bench, when, machine: machine(), measurements }, null, 2) + '\n')
   for (const m of measurements) console.log(`${bench}: ${m.name}: ${m.value.toFixed(2)} ${m.unit}${m.target === undefined ? '' : ` (target ${m.target})`}`)
   const doc = join(root, 'docs', 'performance.md')
+  // KUBESIM_BENCH_DRY=1: print only (profiling and trial runs leave the published figures alone).
+  if (process.env['KUBESIM_BENCH_DRY'] === '1') return
   if (!existsSync(doc) || !readFileSync(doc, 'utf8').includes('| date |')) return
   for (const m of measurements)
     appendFileSync(doc, `| ${when.slice(0, 10)} | ${bench} | ${m.name} | ${m.value.toFixed(2)} ${m.unit} | ${m.target ?? ''} | ${machine()} |\n`)

@@ -15,7 +15,8 @@ import { modelFor } from '../objects/models.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
 import { nodeAllocatable, podRequests, holdsNodeResources } from '../scheduling/resources.js'
 import { isTolerated, TAINT_UNSCHEDULABLE, type TaintLike, type TolerationLike } from '../scheduling/taints.js'
-import { getObject, storedKinds, listObjects } from '../store/objectStore.js'
+import { diffMaps } from '../internal/mapDiff.js'
+import { getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { formatFieldError } from '../validation/fieldError.js'
 import { validateObjectMeta } from '../validation/metadata.js'
@@ -45,7 +46,35 @@ export interface Invariant {
 // getters
 // ---------------------------------------------------------------------------------------------
 
-const allObjects = (state: ClusterState): KubeObject[] => storedKinds(state.objects).flatMap((kind) => [...listObjects(state.objects, kind)])
+/**
+ * Every stored object, in store order (no sort: invariants run after every step, and checking
+ * reports violations sorted anyway).
+ */
+const allObjects = (state: ClusterState): KubeObject[] => {
+  const out: KubeObject[] = []
+  state.objects.kinds.forEach((objects) => {
+    objects.forEach((object) => {
+      out.push(object)
+    })
+  })
+  return out
+}
+
+/**
+ * A per-object check, remembered per stored object: objects are frozen values, so the verdict
+ * on one never changes, and a check after every step re-examines only what the step wrote.
+ */
+const perObject = (check: (object: KubeObject) => ReadonlyArray<Violation>): ((object: KubeObject) => ReadonlyArray<Violation>) => {
+  const verdicts = new WeakMap<KubeObject, ReadonlyArray<Violation>>()
+  return (object) => {
+    let verdict = verdicts.get(object)
+    if (verdict === undefined) {
+      verdict = check(object)
+      if (Object.isFrozen(object)) verdicts.set(object, verdict)
+    }
+    return verdict
+  }
+}
 
 const violation = (invariant: string, object: KubeObject | string, field: string, expected: string, actual: string): Violation => ({
   invariant,
@@ -55,12 +84,19 @@ const violation = (invariant: string, object: KubeObject | string, field: string
   actual,
 })
 
-/** Objects present in both states with the same uid, as [before, after]. */
+/**
+ * Objects present in both states with the same uid that changed, as [before, after]. Diffs the
+ * persistent maps, so it costs what changed between the two states.
+ */
 const survivors = (state: ClusterState, previous: ClusterState, kind?: string): Array<readonly [KubeObject, KubeObject]> => {
   const pairs: Array<readonly [KubeObject, KubeObject]> = []
-  for (const before of kind === undefined ? allObjects(previous) : listObjects(previous.objects, kind)) {
-    const after = getObject(state.objects, refOf(before))
-    if (after !== undefined && after !== before && after.metadata.uid === before.metadata.uid) pairs.push([before, after])
+  const kinds = kind === undefined ? [...previous.objects.kinds.keys()] : [kind]
+  for (const k of kinds) {
+    const before = previous.objects.kinds.get(k)
+    const after = state.objects.kinds.get(k)
+    if (before === undefined || after === undefined || before === after) continue
+    for (const change of diffMaps(before, after))
+      if (change.before !== undefined && change.after !== undefined && change.after.metadata.uid === change.before.metadata.uid) pairs.push([change.before, change.after])
   }
   return pairs
 }
@@ -75,13 +111,13 @@ const nodeNameOf = (pod: KubeObject): string | undefined => {
 // ---------------------------------------------------------------------------------------------
 
 const I1 = 'I1 single controller'
+const singleControllerOf = perObject((o) => {
+  const controllers = (o.metadata.ownerReferences ?? []).filter((r) => r.controller === true)
+  return controllers.length <= 1 ? [] : [violation(I1, o, 'metadata.ownerReferences', 'at most one controller reference', controllers.map((r) => `${r.kind}/${r.name}`).join(', '))]
+})
 const singleController: Invariant = {
   name: I1,
-  check: (state) =>
-    allObjects(state).flatMap((o) => {
-      const controllers = (o.metadata.ownerReferences ?? []).filter((r) => r.controller === true)
-      return controllers.length <= 1 ? [] : [violation(I1, o, 'metadata.ownerReferences', 'at most one controller reference', controllers.map((r) => `${r.kind}/${r.name}`).join(', '))]
-    }),
+  check: (state) => allObjects(state).flatMap(singleControllerOf),
 }
 
 const I2_UID = 'I2 unique uids'
@@ -132,16 +168,17 @@ const immutableFields: Invariant = {
 }
 
 const I3 = 'I3 observedGeneration'
+const generationOf = perObject((o) => {
+  const observed = (o['status'] as { observedGeneration?: unknown } | undefined)?.observedGeneration
+  const generation = o.metadata.generation
+  return typeof observed === 'number' && typeof generation === 'number' && observed > generation
+    ? [violation(I3, o, 'status.observedGeneration', `<= metadata.generation (${generation})`, String(observed))]
+    : []
+})
 const observedGeneration: Invariant = {
   name: I3,
   check: (state, previous) => {
-    const found: Violation[] = []
-    for (const o of allObjects(state)) {
-      const observed = (o['status'] as { observedGeneration?: unknown } | undefined)?.observedGeneration
-      const generation = o.metadata.generation
-      if (typeof observed === 'number' && typeof generation === 'number' && observed > generation)
-        found.push(violation(I3, o, 'status.observedGeneration', `<= metadata.generation (${generation})`, String(observed)))
-    }
+    const found: Violation[] = allObjects(state).flatMap(generationOf)
     if (previous !== undefined)
       for (const [before, after] of survivors(state, previous)) {
         const was = (before['status'] as { collisionCount?: unknown } | undefined)?.collisionCount
@@ -156,17 +193,26 @@ const observedGeneration: Invariant = {
 const I10_CAPACITY = 'I10 node capacity'
 const nodeCapacity: Invariant = {
   name: I10_CAPACITY,
-  check: (state) =>
-    listObjects(state.objects, 'Node').flatMap((node) => {
+  check: (state) => {
+    // One pass over the pods, summing requests per node (not the store's own totals: this checks them).
+    const used = new Map<string, Record<string, number>>()
+    state.objects.kinds.get('Pod')?.forEach((pod) => {
+      const node = nodeNameOf(pod)
+      if (node === undefined || !holdsNodeResources(pod)) return
+      let sums = used.get(node)
+      if (sums === undefined) used.set(node, (sums = {}))
+      for (const [resource, amount] of Object.entries(podRequests(pod))) sums[resource] = (sums[resource] ?? 0) + amount
+    })
+    return listObjects(state.objects, 'Node').flatMap((node) => {
+      const sums = used.get(node.metadata.name)
+      if (sums === undefined) return []
       const allocatable = nodeAllocatable(node)
-      const holding = listObjects(state.objects, 'Pod').filter((p) => nodeNameOf(p) === node.metadata.name && holdsNodeResources(p))
-      const used: Record<string, number> = {}
-      for (const pod of holding) for (const [resource, amount] of Object.entries(podRequests(pod))) used[resource] = (used[resource] ?? 0) + amount
-      return Object.entries(used).flatMap(([resource, amount]) => {
+      return Object.entries(sums).flatMap(([resource, amount]) => {
         const limit = allocatable[resource] ?? 0
         return amount <= limit ? [] : [violation(I10_CAPACITY, node, `status.allocatable.${resource}`, `requests <= ${limit}`, String(amount))]
       })
-    }),
+    })
+  },
 }
 
 const I10_BINDING = 'I10 bindings respect the node'
@@ -194,17 +240,17 @@ const bindingRespectsNode: Invariant = {
 
 const I15 = 'I15 validation closure'
 /** Nothing a controller writes may be something the API server would refuse from a user. */
+const validationOf = perObject((o) => {
+  const model = modelFor(o.kind)
+  const info = kindInfo(o.kind)
+  if (model === undefined || info === undefined) return []
+  const decoded = decodeWithFieldErrors(model.codec, o)
+  const errors = E.isLeft(decoded) ? decoded.left : [...validateObjectMeta(o.metadata, info, { namespaced: info.namespaced }), ...model.validate(o)]
+  return errors.map((e) => violation(I15, o, e.field, 'a valid object', formatFieldError(e)))
+})
 const validationClosure: Invariant = {
   name: I15,
-  check: (state) =>
-    allObjects(state).flatMap((o) => {
-      const model = modelFor(o.kind)
-      const info = kindInfo(o.kind)
-      if (model === undefined || info === undefined) return []
-      const decoded = decodeWithFieldErrors(model.codec, o)
-      const errors = E.isLeft(decoded) ? decoded.left : [...validateObjectMeta(o.metadata, info, { namespaced: info.namespaced }), ...model.validate(o)]
-      return errors.map((e) => violation(I15, o, e.field, 'a valid object', formatFieldError(e)))
-    }),
+  check: (state) => allObjects(state).flatMap(validationOf),
 }
 
 /**
@@ -258,7 +304,11 @@ export const checkInvariants = (
   state: ClusterState,
   previous?: ClusterState,
   invariants: ReadonlyArray<Invariant> = CORE_INVARIANTS,
-): ReadonlyArray<Violation> => invariants.flatMap((invariant) => invariant.check(state, previous))
+): ReadonlyArray<Violation> => invariants.flatMap((invariant) => inObjectOrder(invariant.check(state, previous)))
+
+/** Violations sorted by object and field (invariants walk the store in no particular order). */
+const inObjectOrder = (found: ReadonlyArray<Violation>): ReadonlyArray<Violation> =>
+  found.length < 2 ? found : [...found].sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : 0))
 
 /**
  * One line per violation: `invariant: object field: expected ..., got ...`.
