@@ -10,7 +10,7 @@ import { resolveFenceposts } from '../controllers/deployment.js'
 import { parseStatefulPodName } from '../controllers/statefulSet.js'
 import { cidrContains, parseCidr } from '../network/cidr.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
-import { getObject, listObjects } from '../store/objectStore.js'
+import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { CORE_INVARIANTS, type Invariant, type Violation } from './invariants.js'
 
@@ -36,7 +36,7 @@ const controllerUid = (o: KubeObject): string | undefined => o.metadata.ownerRef
 
 /** Objects of a kind whose controller is `owner`. */
 const ownedBy = (state: ClusterState, kind: string, owner: KubeObject): KubeObject[] =>
-  listObjects(state.objects, kind, { namespace: owner.metadata.namespace ?? 'default' }).filter((o) => controllerUid(o) === owner.metadata.uid)
+  dependentsOf(state.objects, owner.metadata.uid ?? '').filter((o) => o.kind === kind && o.metadata.namespace === owner.metadata.namespace && controllerUid(o) === owner.metadata.uid)
 
 const phase = (pod: KubeObject): string => String(statusOf(pod)['phase'] ?? 'Pending')
 /** Not terminating and not finished: what a controller counts as one of its replicas. */
