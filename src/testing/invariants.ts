@@ -15,6 +15,7 @@ import { modelFor } from '../objects/models.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
 import { nodeAllocatable, podRequests, holdsNodeResources } from '../scheduling/resources.js'
 import { isTolerated, TAINT_UNSCHEDULABLE, type TaintLike, type TolerationLike } from '../scheduling/taints.js'
+import { Map as IMap } from 'immutable'
 import { diffMaps } from '../internal/mapDiff.js'
 import { getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
@@ -61,18 +62,49 @@ const allObjects = (state: ClusterState): KubeObject[] => {
 }
 
 /**
- * A per-object check, remembered per stored object: objects are frozen values, so the verdict
- * on one never changes, and a check after every step re-examines only what the step wrote.
+ * A per-object check over the whole store that re-examines only what changed: verdicts are
+ * remembered per stored object (objects are frozen values, so a verdict never changes), and per
+ * kind the violations of the last map seen are kept and patched by diffing the persistent maps.
+ * A check after every step therefore costs the objects the step wrote, not the store's size.
  */
-const perObject = (check: (object: KubeObject) => ReadonlyArray<Violation>): ((object: KubeObject) => ReadonlyArray<Violation>) => {
+const perObject = (check: (object: KubeObject) => ReadonlyArray<Violation>): ((state: ClusterState) => ReadonlyArray<Violation>) => {
   const verdicts = new WeakMap<KubeObject, ReadonlyArray<Violation>>()
-  return (object) => {
+  const verdictOf = (object: KubeObject): ReadonlyArray<Violation> => {
     let verdict = verdicts.get(object)
     if (verdict === undefined) {
       verdict = check(object)
       if (Object.isFrozen(object)) verdicts.set(object, verdict)
     }
     return verdict
+  }
+  // kind -> the map last checked and its objects' violations by key (only the failing ones).
+  const lastSeen = new Map<string, { readonly objects: IMap<string, KubeObject>; readonly failing: IMap<string, ReadonlyArray<Violation>> }>()
+  return (state) => {
+    const found: Violation[] = []
+    state.objects.kinds.forEach((objects, kind) => {
+      const last = lastSeen.get(kind)
+      let failing: IMap<string, ReadonlyArray<Violation>>
+      if (last !== undefined && last.objects === objects) failing = last.failing
+      else if (last !== undefined) {
+        failing = last.failing
+        for (const change of diffMaps(last.objects, objects)) {
+          const verdict = change.after === undefined ? [] : verdictOf(change.after)
+          failing = verdict.length === 0 ? failing.remove(change.key) : failing.set(change.key, verdict)
+        }
+      } else {
+        failing = IMap<string, ReadonlyArray<Violation>>().withMutations((m) => {
+          objects.forEach((object, key) => {
+            const verdict = verdictOf(object)
+            if (verdict.length > 0) m.set(key, verdict)
+          })
+        })
+      }
+      lastSeen.set(kind, { objects, failing })
+      failing.forEach((verdict) => {
+        for (const v of verdict) found.push(v)
+      })
+    })
+    return found
   }
 }
 
@@ -117,7 +149,7 @@ const singleControllerOf = perObject((o) => {
 })
 const singleController: Invariant = {
   name: I1,
-  check: (state) => allObjects(state).flatMap(singleControllerOf),
+  check: singleControllerOf,
 }
 
 const I2_UID = 'I2 unique uids'
@@ -178,7 +210,7 @@ const generationOf = perObject((o) => {
 const observedGeneration: Invariant = {
   name: I3,
   check: (state, previous) => {
-    const found: Violation[] = allObjects(state).flatMap(generationOf)
+    const found: Violation[] = [...generationOf(state)]
     if (previous !== undefined)
       for (const [before, after] of survivors(state, previous)) {
         const was = (before['status'] as { collisionCount?: unknown } | undefined)?.collisionCount
@@ -250,7 +282,7 @@ const validationOf = perObject((o) => {
 })
 const validationClosure: Invariant = {
   name: I15,
-  check: (state) => allObjects(state).flatMap(validationOf),
+  check: validationOf,
 }
 
 /**
