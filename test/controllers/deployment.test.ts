@@ -12,7 +12,9 @@ import {
   formatApiError,
   get,
   type KubeObject,
+  failNode,
   killPod,
+  recoverNode,
   remove,
   list,
   nextWakeup,
@@ -300,6 +302,8 @@ type Op =
   | { readonly tag: 'resume' }
   | { readonly tag: 'undo' }
   | { readonly tag: 'wait'; readonly ms: number }
+  | { readonly tag: 'kill'; readonly which: number }
+  | { readonly tag: 'failNode'; readonly node: number }
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ tag: fc.constant('image' as const), v: fc.integer({ min: 1, max: 4 }) }) },
@@ -308,6 +312,12 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ tag: 'resume' as const }),
   fc.constant({ tag: 'undo' as const }),
   { weight: 2, arbitrary: fc.record({ tag: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3000 }) }) },
+)
+
+/** Faults: a pod's container killed, or a node's kubelet stopping (pods evicted 50 s + 300 s later). */
+const arbFault: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ tag: fc.constant('kill' as const), which: fc.nat(20) }),
+  fc.record({ tag: fc.constant('failNode' as const), node: fc.integer({ min: 1, max: 2 }) }),
 )
 
 const withSpec = (s: ClusterState, edit: (spec: Record<string, unknown>) => Record<string, unknown>): ClusterState => {
@@ -335,8 +345,17 @@ const applyOp = (s: ClusterState, op: Op): ClusterState => {
       return or(rolloutUndo(s, REF))
     case 'wait':
       return s
+    case 'kill': {
+      const pods = list(s, 'Pod', { namespace: 'default' }).filter((p) => p.metadata.deletionTimestamp === undefined)
+      const victim = pods[op.which % Math.max(1, pods.length)]
+      return victim === undefined ? s : or(killPod(s, { namespace: 'default', name: victim.metadata.name }))
+    }
+    case 'failNode':
+      return or(failNode(s, `node-${op.node}`))
   }
 }
+
+const isFault = (op: Op): boolean => op.tag === 'kill' || op.tag === 'failNode'
 
 /**
  * The e2e helper's bounds (`WaitForDeploymentCompleteAndCheckRolling`): total ≤ replicas +
@@ -344,17 +363,33 @@ const applyOp = (s: ClusterState, op: Op): ClusterState => {
  * scaling event or creation, so the availability bound applies only once the deployment has been
  * complete at its current size.
  */
-const rollingInvariant = (): Check => {
+const rollingInvariant = (): Check & { readonly fault: () => void; readonly nodesDown: (down: boolean) => void } => {
   let completeAt: number | undefined
-  return (x) => {
+  // While a node is down its pods turn unready when the node lifecycle notices (50 s later),
+  // whatever the controller does: availability is checked again after it is back.
+  let down = false
+  // A fault takes availability away whatever the controller does: the bound holds again once
+  // the Deployment is complete after it.
+  const check = (x: ClusterState): void => {
     const d = dep(x)
     const st = (d['status'] ?? {}) as Status
     const size = specReplicas(d)
     if (completeAt !== size) completeAt = undefined
-    if ((st['observedGeneration'] ?? 0) >= (d.metadata.generation ?? 0) && (st['updatedReplicas'] ?? 0) === size && (st['availableReplicas'] ?? 0) === size && (st['replicas'] ?? 0) === size)
+    // Complete by its status and, right after a fault (before any controller saw it), by its pods.
+    const availableNow = list(x, 'Pod', { namespace: 'default' }).filter(isAvailable).length
+    if ((st['observedGeneration'] ?? 0) >= (d.metadata.generation ?? 0) && (st['updatedReplicas'] ?? 0) === size && (st['availableReplicas'] ?? 0) === size && (st['replicas'] ?? 0) === size && availableNow >= size)
       completeAt = size
-    checkBounds(x, d, completeAt === size)
+    checkBounds(x, d, completeAt === size && !down)
   }
+  return Object.assign(check, {
+    fault: () => {
+      completeAt = undefined
+    },
+    nodesDown: (value: boolean) => {
+      down = value
+      completeAt = undefined
+    },
+  })
 }
 
 const checkBounds = (x: ClusterState, d: KubeObject, checkAvailability: boolean): void => {
@@ -374,13 +409,13 @@ const checkBounds = (x: ClusterState, d: KubeObject, checkAvailability: boolean)
 }
 
 describe('Deployment properties', () => {
-  it('rolling updates stay within maxSurge/maxUnavailable at every step and converge (ESR)', () => {
+  it('rolling updates stay within maxSurge/maxUnavailable at every step and converge (ESR), under pod kills and node failures', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 6 }),
         arbBudget,
         arbBudget,
-        fc.array(arbOp, { maxLength: 6 }),
+        fc.array(fc.oneof({ weight: 4, arbitrary: arbOp }, { weight: 1, arbitrary: arbFault }), { maxLength: 6 }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer(),
         (replicas, maxSurge, maxUnavailable, ops, history, seed) => {
@@ -390,7 +425,16 @@ describe('Deployment properties', () => {
           const rollingInvariantNow = rollingInvariant()
           let s = right(applyManifests(createCluster({ nodes: 4, seed }), deployment({ replicas, strategy, extra: { revisionHistoryLimit: history } })))
           s = advanceChecked(s, 30_000, rollingInvariantNow)
-          for (const op of ops) s = advanceChecked(applyOp(s, op), op.tag === 'wait' ? op.ms : 1500, rollingInvariantNow)
+          for (const op of ops) {
+            if (isFault(op)) rollingInvariantNow.fault()
+            if (op.tag === 'failNode') rollingInvariantNow.nodesDown(true)
+            s = advanceChecked(applyOp(s, op), op.tag === 'wait' ? op.ms : 1500, rollingInvariantNow)
+          }
+          // A failed node stays down long enough for its pods to be evicted (50 s + 300 s) and
+          // replaced elsewhere; then faults stop and it comes back.
+          if (ops.some((op) => op.tag === 'failNode')) s = advanceChecked(s, 6 * 60_000, rollingInvariantNow)
+          for (const node of ['node-1', 'node-2']) s = E.getOrElse(() => s)(recoverNode(s, node))
+          rollingInvariantNow.nodesDown(false)
           s = E.getOrElse(() => s)(rolloutResume(s, REF))
           s = advanceChecked(s, 10 * 60_000, rollingInvariantNow, (x) => E.isRight(rolloutStatus(x, REF)) && (rolloutStatus(x, REF) as E.Right<{ done: boolean }>).right.done)
           const d = dep(s)
