@@ -26,7 +26,9 @@ export const produce = <T>(base: T, recipe: (draft: Draft<T>) => void): T => imm
 export const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value)
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+    // Index and for-in loops: no key array per object (this runs on every object stored).
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i])
+    else for (const key in value) deepFreeze((value as Record<string, unknown>)[key])
   }
   return value
 }
