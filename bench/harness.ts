@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 
 export interface Measurement {
   readonly name: string
@@ -33,6 +34,40 @@ export const heapMiB = (): number => {
   if (gc !== undefined) gc()
   return process.memoryUsage().heapUsed / 1024 / 1024
 }
+
+/**
+ * The largest heap in use seen by `sample()`, garbage included (what --max-old-space-size
+ * limits). Sample it often (e.g. from the engine's `observe` hook): a synchronous run gives no
+ * other chance to look.
+ */
+export const heapPeak = (): { readonly sample: () => void; readonly mib: () => number } => {
+  let peak = 0
+  return {
+    sample: () => {
+      const used = getHeapStatistics().used_heap_size
+      if (used > peak) peak = used
+    },
+    mib: () => peak / 1024 / 1024,
+  }
+}
+
+/** Peak resident set size of this process so far, in MiB. */
+export const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024
+
+/** A timed simulation run: how long it took, how much virtual time passed, its peak heap. */
+export interface SimRun {
+  readonly wallSeconds: number
+  readonly simulatedSeconds: number
+  readonly peakHeapMiB: number
+}
+
+/** The issue-9 columns for one run: wall time, simulated time, simulated/wall, peak heap. */
+export const simMeasurements = (label: string, run: SimRun, targets: { readonly wall?: string; readonly heap?: string } = {}): Measurement[] => [
+  { name: `${label}: wall time`, value: run.wallSeconds, unit: 's', ...(targets.wall === undefined ? {} : { target: targets.wall }) },
+  { name: `${label}: simulated time`, value: run.simulatedSeconds, unit: 's' },
+  { name: `${label}: simulated/wall`, value: run.simulatedSeconds / run.wallSeconds, unit: 'x' },
+  { name: `${label}: peak heap`, value: run.peakHeapMiB, unit: 'MiB', ...(targets.heap === undefined ? {} : { target: targets.heap }) },
+]
 
 export const machine = (): string => `${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`
 

@@ -422,6 +422,13 @@ export type { DnsAnswer, DnsRecord, DnsRecordType, ResolveDnsOptions } from './n
 export { route, pickBackend, matchIngress } from './network/route.js'
 export type { Route, RouteRequest, RouteError, RouteErrorReason, Backend, IngressMatch } from './network/route.js'
 
+// IPv6 and dual-stack (IP families, IPv6 arithmetic, per-family node pod ranges)
+export { parseIpv6, formatIpv6, canonicalIpv6, parseIpv6Cidr, ipv6AddressAt } from './network/ipv6.js'
+export type { Ipv6Cidr } from './network/ipv6.js'
+export { ipFamilyOf, parseCidrList, serviceCidrs, podCidrs, clusterIpFamilies } from './network/ipFamilies.js'
+export type { IpFamily, FamilyCidr } from './network/ipFamilies.js'
+export { nodePodRanges, firstFreeIp } from './network/podIps.js'
+
 // StatefulSets, DaemonSets, rollout history and storage claims
 export { CONTROLLER_REVISION_HASH_LABEL, hashControllerRevision, controllerRevisionName } from './controllers/controllerRevision.js'
 export { daemonSetController, daemonPodTolerations, nodeShouldRunDaemonPod, POD_TEMPLATE_GENERATION_LABEL } from './controllers/daemonSet.js'

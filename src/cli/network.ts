@@ -60,9 +60,11 @@ export const runRoute = (
   options: { readonly from?: string; readonly namespace: string; readonly protocol?: string; readonly path?: string },
 ): CommandOutcome => {
   const colon = target.lastIndexOf(':')
-  const host = colon < 0 ? '' : target.slice(0, colon)
+  // An IPv6 host comes in brackets, as in a URL: `[fd00:10:96::a]:80`.
+  const rawHost = colon < 0 ? '' : target.slice(0, colon)
+  const host = rawHost.startsWith('[') && rawHost.endsWith(']') ? rawHost.slice(1, -1) : rawHost.includes(':') ? '' : rawHost
   const port = colon < 0 ? Number.NaN : Number(target.slice(colon + 1))
-  if (host === '' || !Number.isInteger(port)) return { out: '', err: `error: expected <host>:<port>, got ${JSON.stringify(target)}\n`, code: 1 }
+  if (host === '' || !Number.isInteger(port)) return { out: '', err: `error: expected <host>:<port> (an IPv6 host in brackets, [fd00::a]:80), got ${JSON.stringify(target)}\n`, code: 1 }
   const from = fromRef(options.from, options.namespace)
   const routed = route(state, {
     host,

@@ -13,6 +13,7 @@
  * @module
  */
 import * as O from 'fp-ts/lib/Option.js'
+import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import type { Deployment, DeploymentCondition, DeploymentStatus } from '../objects/deployment.js'
 import { resolveIntOrPercent, type IntOrString } from '../objects/intOrString.js'
@@ -22,7 +23,7 @@ import type { PodTemplateSpec } from '../objects/pod.js'
 import type { ReplicaSet } from '../objects/replicaSet.js'
 import { fromLabelSelector, type LabelSelector, matchesSelector } from '../objects/selector.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
-import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
+import { dependentsOf, getByUid, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
 import { computePodTemplateHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './deployment/podTemplateHash.js'
@@ -35,6 +36,8 @@ import {
   REVISION_ANNOTATION,
   revisionOf,
 } from './deployment/revisions.js'
+import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
+import { ownerTouched, podChangesSince } from './podChanges.js'
 import { controllerRefOf } from './replicaSet.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -788,11 +791,64 @@ interface Plan {
 
 const plans = new WeakMap<ClusterState, Plan>()
 
+/** A Deployment a pass found nothing to do for: the object it saw, when, and its deadline check. */
+interface QuietDeployment {
+  readonly d: KubeObject
+  readonly at: number
+  readonly next: number | undefined
+}
+
+/**
+ * The previous pass: the ReplicaSet and Pod maps it saw and its quiet Deployments by uid. A
+ * cache of a pure function: the next pass diffs against those maps, whatever state comes next.
+ */
+let previousPass:
+  | { readonly replicaSets: IMap<string, KubeObject> | undefined; readonly pods: IMap<string, KubeObject> | undefined; readonly quiet: ReadonlyMap<string, QuietDeployment> }
+  | undefined
+
+/** uids of the Deployments controlling the ReplicaSets whose pods changed (Recreate waits on pods). */
+const deploymentsOfPodOwners = (state: ClusterState, replicaSetUids: ReadonlySet<string>): ReadonlySet<string> => {
+  const out = new Set<string>()
+  for (const uid of replicaSetUids) {
+    const rs = getByUid(state.objects, uid)
+    const owner = rs === undefined ? undefined : controllerRefOf(rs)?.uid
+    if (owner !== undefined) out.add(owner)
+  }
+  return out
+}
+
 const planCluster = (state: ClusterState): Plan => {
   const cached = plans.get(state)
   if (cached !== undefined) return cached
   const actions: Action[] = []
-  for (const d of listObjects(state.objects, 'Deployment')) actions.push(...syncDeployment(state, d as StoredDeployment))
+  // Only Deployments that changed, whose ReplicaSets changed (or, for Recreate, whose old pods
+  // changed) or whose progress deadline is due are synced: the others would write nothing,
+  // as a Deployment no informer event enqueued is not synced.
+  const replicaSets = state.objects.kinds.get('ReplicaSet')
+  const pods = state.objects.kinds.get('Pod')
+  const rsChanges = podChangesSince(previousPass?.replicaSets, replicaSets)
+  const podChanges = podChangesSince(previousPass?.pods, pods)
+  let podDeployments: ReadonlySet<string> | undefined
+  const wasQuiet = previousPass?.quiet
+  const quiet = new Map<string, QuietDeployment>()
+  for (const object of listObjects(state.objects, 'Deployment')) {
+    const d = object as StoredDeployment
+    const uid = d.metadata.uid ?? ''
+    const known = wasQuiet?.get(uid)
+    if (known !== undefined && known.d === object && state.now >= known.at && (known.next === undefined || state.now < known.next) && !ownerTouched(rsChanges, object)) {
+      const recreate = d.spec.strategy?.type === 'Recreate'
+      const podsTouched = recreate && (podChanges.everything || (podDeployments ??= deploymentsOfPodOwners(state, podChanges.owners)).has(uid))
+      if (!podsTouched) {
+        if (verifyingQuiescence()) checkQuietSkip(`Deployment ${d.metadata.namespace}/${d.metadata.name}`, syncDeployment(state, d))
+        quiet.set(uid, known)
+        continue
+      }
+    }
+    const planned = syncDeployment(state, d)
+    for (const action of planned) actions.push(action)
+    if (planned.length === 0) quiet.set(uid, { d: object, at: state.now, next: deadlineWakeup(state, d) })
+  }
+  previousPass = { replicaSets, pods, quiet }
   const plan = { actions }
   plans.set(state, plan)
   return plan

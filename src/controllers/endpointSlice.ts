@@ -1,6 +1,7 @@
 /**
  * The EndpointSlice controller: for every Service with a selector, EndpointSlices listing the
- * matching pods that have an IP and have not finished, with their ready / serving /
+ * matching pods that have an IP and have not finished (one set of slices per IP family of the
+ * Service, each with that family's pod IPs), with their ready / serving /
  * terminating conditions, node, zone, hostname and the ports they serve (named targetPorts
  * resolved per pod; pods that resolve differently go to different slices). At most 100
  * endpoints per slice, as kube-controller-manager's default `--max-endpoints-per-slice`.
@@ -159,7 +160,20 @@ const selectorIndexKey = (service: KubeObject): string | undefined => {
   return first === undefined ? undefined : `${service.metadata.namespace ?? ''}${SEP}${first}=${selector[first] ?? ''}`
 }
 
-const addressTypeOf = (service: KubeObject): 'IPv4' | 'IPv6' => (serviceSpec(service).ipFamilies?.[0] === 'IPv6' ? 'IPv6' : 'IPv4')
+type AddressType = 'IPv4' | 'IPv6'
+const IPV4_ONLY: ReadonlyArray<AddressType> = ['IPv4']
+const IPV6_ONLY: ReadonlyArray<AddressType> = ['IPv6']
+
+/**
+ * The address types a Service's slices have: one per IP family, in ipFamilies order (upstream's
+ * `getAddressTypesForService`; IPv4 when the Service has no families yet).
+ */
+const addressTypesOf = (service: KubeObject): ReadonlyArray<AddressType> => {
+  const families = serviceSpec(service).ipFamilies
+  if (families === undefined || families.length < 2) return families?.[0] === 'IPv6' ? IPV6_ONLY : IPV4_ONLY
+  // Validation admits only IPv4 and IPv6, each at most once.
+  return families as ReadonlyArray<AddressType>
+}
 
 const podIpOf = (pod: PodLike, addressType: 'IPv4' | 'IPv6'): string | undefined => {
   const status = pod.status
@@ -205,11 +219,11 @@ const sameEndpoint = (a: Endpoint, b: Endpoint): boolean =>
  * The endpoint a pod contributes to a Service, as upstream's `podToEndpoint`, or undefined when
  * it contributes none (no IP of the Service's family, or the pod has finished).
  */
-const podEndpoint = (state: ClusterState, pod: KubeObject, service: KubeObject): PodEndpoint | undefined => {
+const podEndpoint = (state: ClusterState, pod: KubeObject, service: KubeObject, addressType: AddressType): PodEndpoint | undefined => {
   const p = pod as unknown as PodLike
   const phase = p.status?.phase
   if (phase === 'Succeeded' || phase === 'Failed') return undefined
-  const ip = podIpOf(p, addressTypeOf(service))
+  const ip = podIpOf(p, addressType)
   if (ip === undefined) return undefined
   const spec = serviceSpec(service)
   const serving = (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
@@ -281,10 +295,9 @@ const ownedByService = (slice: KubeObject, service: KubeObject): boolean => {
 const sliceRef = (slice: KubeObject) => ({ kind: 'EndpointSlice', namespace: slice.metadata.namespace, name: slice.metadata.name })
 
 /** The writes that turn the working set of a Service's slices into the store's. */
-const emit = (service: KubeObject, working: ReadonlyArray<Working>): Action[] => {
+const emit = (service: KubeObject, working: ReadonlyArray<Working>, addressType: AddressType): Action[] => {
   const actions: Action[] = []
   const labels = sliceLabels(service)
-  const addressType = addressTypeOf(service)
   for (const w of working) {
     if (!w.dirty && !(w.slice !== undefined && w.endpoints.length === 0 && w.placeholder !== true)) continue
     // Frozen up front: admission keeps frozen values as they are instead of copying them.
@@ -336,10 +349,27 @@ const syncService = (state: ClusterState, key: string): Action[] => {
     return existing.map((s): Action => ({ type: 'delete', by: NAME, ref: sliceRef(s), ...(s.metadata.uid === undefined ? {} : { preconditionUid: s.metadata.uid }) }))
   // Selector-less Services get slices from their users, not from this controller.
   if (!wantsSlices(service)) return []
-  const addressType = addressTypeOf(service)
+  const addressTypes = addressTypesOf(service)
+  const pods = listObjects(state.objects, 'Pod', { namespace, selector: fromLabelSelector({ matchLabels: spec.selector ?? {} }) })
+  const only = addressTypes[0] as AddressType
+  if (addressTypes.length === 1 && existing.every((s) => s['addressType'] === only)) return syncFamily(state, service, only, existing, pods)
+  // Slices of a family the Service no longer has go (a downgrade); each family is reconciled
+  // on its own, placeholder included, as upstream's reconcileByAddressType.
+  const actions: Action[] = []
+  for (const slice of existing)
+    if (!addressTypes.includes(slice['addressType'] as AddressType))
+      actions.push({ type: 'delete', by: NAME, ref: sliceRef(slice), ...(slice.metadata.uid === undefined ? {} : { preconditionUid: slice.metadata.uid }) })
+  for (const addressType of addressTypes)
+    actions.push(...syncFamily(state, service, addressType, existing.filter((s) => s['addressType'] === addressType), pods))
+  return actions
+}
+
+/** Upstream's reconciler for one address type of a Service: the desired endpoints of that family against its slices. */
+const syncFamily = (state: ClusterState, service: KubeObject, addressType: AddressType, existing: ReadonlyArray<KubeObject>, pods: ReadonlyArray<KubeObject>): Action[] => {
+  const namespace = service.metadata.namespace ?? ''
   const desired = new Map<string, { ports: ReadonlyArray<EndpointPort>; endpoints: Map<string, Endpoint> }>()
-  for (const pod of listObjects(state.objects, 'Pod', { namespace, selector: fromLabelSelector({ matchLabels: spec.selector ?? {} }) })) {
-    const pe = podEndpoint(state, pod, service)
+  for (const pod of pods) {
+    const pe = podEndpoint(state, pod, service, addressType)
     if (pe === undefined) continue
     let group = desired.get(pe.portsKey)
     if (group === undefined) desired.set(pe.portsKey, (group = { ports: pe.ports, endpoints: new Map() }))
@@ -398,7 +428,7 @@ const syncService = (state: ClusterState, key: string): Action[] => {
     while (rest.length > 0) working.push({ slice: undefined, portsKey: key, ports: group.ports, endpoints: rest.splice(0, MAX_ENDPOINTS_PER_SLICE), dirty: true })
   }
   keepPlaceholder(working)
-  return emit(service, working)
+  return emit(service, working, addressType)
 }
 
 /**
@@ -426,11 +456,21 @@ const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArra
   const [namespace, name] = splitKey(serviceKey)
   const service = getObject(state.objects, { kind: 'Service', namespace, name })
   if (service === undefined || service.metadata.deletionTimestamp !== undefined || !wantsSlices(service)) return []
-  const selector = serviceSpec(service).selector ?? {}
   const existing = managedSlices(state, namespace, name)
-  const addressType = addressTypeOf(service)
-  // A slice of another family or with drifted labels needs the full reconciler.
-  if (existing.some((s) => s['addressType'] !== addressType)) return syncService(state, serviceKey)
+  const addressTypes = addressTypesOf(service)
+  // A slice of another family needs the full reconciler.
+  if (existing.some((s) => !addressTypes.includes(s['addressType'] as AddressType))) return syncService(state, serviceKey)
+  if (addressTypes.length === 1) return syncPodsOfFamily(state, service, addressTypes[0] as AddressType, existing, podKeys)
+  const actions: Action[] = []
+  for (const addressType of addressTypes)
+    actions.push(...syncPodsOfFamily(state, service, addressType, existing.filter((s) => s['addressType'] === addressType), podKeys))
+  return actions
+}
+
+/** `syncPods` for the slices of one address type. */
+const syncPodsOfFamily = (state: ClusterState, service: KubeObject, addressType: AddressType, existing: ReadonlyArray<KubeObject>, podKeys: ReadonlyArray<string>): Action[] => {
+  const namespace = service.metadata.namespace ?? ''
+  const selector = serviceSpec(service).selector ?? {}
   const working: Working[] = existing.map((slice) => ({
     slice,
     portsKey: portsKeyOf(slice['ports'] as ReadonlyArray<EndpointPort> | undefined),
@@ -441,7 +481,7 @@ const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArra
   for (const podKey of podKeys) {
     const [podNamespace, podName] = splitKey(podKey)
     const pod = getObject(state.objects, { kind: 'Pod', namespace: podNamespace, name: podName })
-    const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service) : undefined
+    const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service, addressType) : undefined
     let placed = false
     for (const w of working) {
       const index = w.endpoints.findIndex((e) => e.targetRef?.name === podName && e.targetRef.namespace === podNamespace)
@@ -473,7 +513,7 @@ const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArra
     target.dirty = true
   }
   keepPlaceholder(working)
-  return emit(service, working)
+  return emit(service, working, addressType)
 }
 
 const splitKey = (key: string): readonly [string, string] => {

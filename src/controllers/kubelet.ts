@@ -18,7 +18,9 @@ import { parseDuration } from '../objects/duration.js'
 import type { KubeObject } from '../objects/object.js'
 import { type Container, type PodSpec, podQosClass } from '../objects/pod.js'
 import { formatIpv4, type Ipv4Cidr } from '../network/cidr.js'
-import { firstFreePodIp, nodeInternalIp, nodePodRange, usedPodIps } from '../network/podIps.js'
+import { type FamilyCidr, podCidrs } from '../network/ipFamilies.js'
+import { formatIpv6 } from '../network/ipv6.js'
+import { firstFreeIp, firstFreePodIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
 import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { listObjects } from '../store/objectStore.js'
@@ -72,6 +74,8 @@ interface Work {
   startTime: number | undefined
   hostIP: string | undefined
   podIP: string | undefined
+  /** The pod's IP of the cluster's second family (dual-stack clusters only). */
+  podIP2: string | undefined
   /** When the pod IP was assigned in this pass (containers cannot start before). */
   ipAt: number
   readonly init: Box[]
@@ -88,6 +92,8 @@ interface IpPool {
   readonly peek: () => string | undefined
   readonly take: (ip: string) => void
   readonly rangeText: string
+  /** The pool of the cluster's second IP family; undefined unless dual-stack. */
+  readonly secondary?: IpPool
 }
 
 interface PodEnv {
@@ -474,6 +480,28 @@ const readinessTransition = (ctx: PodContext, c: Box): Transition | undefined =>
   return { at: s.startedAt + c.readyDelayMs, run: () => void (c.ready = true) }
 }
 
+/** The first pool (and its range index, as the CNI numbers them) with no free address, if any. */
+const fullPool = (pool: IpPool): { readonly pool: IpPool; readonly index: number } | undefined => {
+  if (pool.peek() === undefined) return { pool, index: 0 }
+  const second = pool.secondary
+  return second !== undefined && second.peek() === undefined ? { pool: second, index: 1 } : undefined
+}
+
+/** Takes one address per family (the CNI assigns all or none); `fullPool` said there is room. */
+const assignIps = (pool: IpPool, w: Work, now: number): void => {
+  const ip = pool.peek()
+  if (ip === undefined) return
+  pool.take(ip)
+  w.podIP = ip
+  w.ipAt = now
+  const second = pool.secondary
+  if (second === undefined) return
+  const ip2 = second.peek()
+  if (ip2 === undefined) return
+  second.take(ip2)
+  w.podIP2 = ip2
+}
+
 const earliest = (candidates: ReadonlyArray<Transition | undefined>): Transition | undefined => {
   let best: Transition | undefined
   for (const t of candidates) if (t !== undefined && (best === undefined || t.at < best.at)) best = t
@@ -486,14 +514,11 @@ const initialize = (ctx: PodContext, w: Work): void => {
   w.hostIP = nodeInternalIp(env.node)
   if (ctx.hostNetwork) w.podIP = w.hostIP
   else {
-    const ip = env.pool.peek()
-    if (ip !== undefined) {
-      env.pool.take(ip)
-      w.podIP = ip
-      w.ipAt = env.now
-    } else
+    const full = fullPool(env.pool)
+    if (full === undefined) assignIps(env.pool, w, env.now)
+    else
       w.events.push(
-        event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: failed to allocate for range 0: no IP addresses available in range set: ${env.pool.rangeText}`),
+        event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: failed to allocate for range ${full.index}: no IP addresses available in range set: ${full.pool.rangeText}`),
       )
   }
   for (const problem of parseBehaviourAnnotations(pod.metadata.annotations).problems)
@@ -522,18 +547,7 @@ const nextTransition = (ctx: PodContext, w: Work): Transition | undefined => {
   if (w.startTime === undefined) return { at: env.now, run: () => initialize(ctx, w) }
   if (isTerminal(w.phase)) return undefined
   const candidates: Array<Transition | undefined> = []
-  if (!ctx.hostNetwork && w.podIP === undefined) {
-    const ip = env.pool.peek()
-    if (ip !== undefined)
-      candidates.push({
-        at: env.now,
-        run: () => {
-          env.pool.take(ip)
-          w.podIP = ip
-          w.ipAt = env.now
-        },
-      })
-  }
+  if (!ctx.hostNetwork && w.podIP === undefined && fullPool(env.pool) === undefined) candidates.push({ at: env.now, run: () => assignIps(env.pool, w, env.now) })
   const canStart = ctx.hostNetwork || w.podIP !== undefined
   const startAt = (due: number): number => Math.max(due, w.ipAt)
   let ready = w.startTime + behaviour.startDelayMs
@@ -608,6 +622,7 @@ const readWork = (ctx: PodContext): Work => {
     startTime,
     hostIP: typeof status['hostIP'] === 'string' && status['hostIP'] !== '' ? status['hostIP'] : undefined,
     podIP: typeof status['podIP'] === 'string' && status['podIP'] !== '' ? status['podIP'] : undefined,
+    podIP2: ctx.env.pool.secondary === undefined ? undefined : secondIp(status),
     ipAt: -Infinity,
     init: (spec.initContainers ?? []).map((c) => readBox(c, initRaw.get(c.name), c.restartPolicy === 'Always', behaviour, defaultWaiting, fallback)),
     app: spec.containers.map((c) => readBox(c, appRaw.get(c.name), false, behaviour, defaultWaiting, fallback)),
@@ -626,6 +641,12 @@ const readWork = (ctx: PodContext): Work => {
   return w
 }
 
+const secondIp = (status: Raw): string | undefined => {
+  const ips = status['podIPs']
+  const ip = Array.isArray(ips) ? (ips[1] as Raw | undefined)?.['ip'] : undefined
+  return typeof ip === 'string' && ip !== '' ? ip : undefined
+}
+
 const writeStatus = (ctx: PodContext, w: Work): Raw => {
   const existing = (ctx.pod['status'] ?? {}) as Raw
   return {
@@ -633,7 +654,7 @@ const writeStatus = (ctx: PodContext, w: Work): Raw => {
     phase: w.phase,
     conditions: w.conditions,
     ...(w.hostIP === undefined ? {} : { hostIP: w.hostIP, hostIPs: [{ ip: w.hostIP }] }),
-    ...(w.podIP === undefined ? {} : { podIP: w.podIP, podIPs: [{ ip: w.podIP }] }),
+    ...(w.podIP === undefined ? {} : { podIP: w.podIP, podIPs: w.podIP2 === undefined ? [{ ip: w.podIP }] : [{ ip: w.podIP }, { ip: w.podIP2 }] }),
     ...(w.startTime === undefined ? {} : { startTime: fmt(w.startTime) }),
     ...(w.init.length === 0 ? {} : { initContainerStatuses: w.init.map(writeBox) }),
     containerStatuses: w.app.map(writeBox),
@@ -665,14 +686,16 @@ const podContext = (pod: KubeObject, env: PodEnv): PodContext | undefined => {
  */
 const planPod = (pod: KubeObject, nodeEnv: PodEnv): PodPlan => {
   let readPool = false
-  const pool: IpPool = {
+  const watched = (inner: IpPool): IpPool => ({
     peek: () => {
       readPool = true
-      return nodeEnv.pool.peek()
+      return inner.peek()
     },
-    take: nodeEnv.pool.take,
-    rangeText: nodeEnv.pool.rangeText,
-  }
+    take: inner.take,
+    rangeText: inner.rangeText,
+    ...(inner.secondary === undefined ? {} : { secondary: watched(inner.secondary) }),
+  })
+  const pool = watched(nodeEnv.pool)
   const env: PodEnv = { ...nodeEnv, pool }
   const ctx = podContext(pod, env)
   if (ctx === undefined) return { actions: [], next: undefined, readPool }
@@ -724,6 +747,29 @@ const makePool = (pods: ReadonlyArray<KubeObject>, range: Ipv4Cidr | undefined):
 }
 
 const formatRange = (range: Ipv4Cidr): string => `${formatIpv4(range.network + 2)}-${formatIpv4(range.network + range.size - 2)}`
+
+/** The pool of one family of a dual-stack or IPv6 node; `second` reads the pods' second IPs. */
+const makeFamilyPool = (pods: ReadonlyArray<KubeObject>, range: FamilyCidr | undefined, second: boolean): IpPool => {
+  let used: Set<string> | undefined
+  const set = (): Set<string> => (used ??= new Set(second ? usedSecondaryPodIps(pods) : usedPodIps(pods)))
+  return {
+    peek: () => (range === undefined ? undefined : firstFreeIp(range, set())),
+    take: (ip) => void set().add(ip),
+    rangeText:
+      range === undefined
+        ? '(none)'
+        : range.family === 'IPv4'
+          ? formatRange(range.cidr)
+          : `${formatIpv6(range.cidr.network + 2n)}-${formatIpv6(range.cidr.network + range.cidr.size - 1n)}`,
+  }
+}
+
+/** A node's pool: one per family of the cluster's pod range, primary first. */
+const nodePool = (pods: ReadonlyArray<KubeObject>, node: KubeObject, podCidr: string, index: number): IpPool => {
+  const [primary, secondary] = nodePodRanges(node, podCidr, index)
+  const pool = makeFamilyPool(pods, primary, false)
+  return podCidrs({ podCidr }).length < 2 ? pool : { ...pool, secondary: makeFamilyPool(pods, secondary, true) }
+}
 
 interface Plan {
   readonly actions: ReadonlyArray<Action>
@@ -789,6 +835,9 @@ const planCluster = (state: ClusterState): Plan => {
   const now = state.now
   const model = (state.config as { readonly behaviour?: BehaviourModel }).behaviour
   const nodes = nodeTable(state)
+  const ranges = podCidrs(state.config)
+  // An IPv4-only cluster keeps the plain pool: no per-family work.
+  const plainIpv4 = ranges.length < 2 && ranges[0]?.family !== 'IPv6'
   // One walk over the pods groups the bound ones by node and finds the nodes with a pod that is
   // not known to be quiet now; only those nodes are planned.
   const podsByNode = new Map<string, KubeObject[]>()
@@ -813,7 +862,8 @@ const planCluster = (state: ClusterState): Plan => {
     }
     const keyed = pods.map((pod) => [podKey(pod), pod] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     const sorted = keyed.map(([, pod]) => pod)
-    const env: PodEnv = { now, node, model, pool: makePool(sorted, nodePodRange(node, state.config.podCidr, index)) }
+    const pool = plainIpv4 ? makePool(sorted, nodePodRange(node, state.config.podCidr, index)) : nodePool(sorted, node, state.config.podCidr, index)
+    const env: PodEnv = { now, node, model, pool }
     for (const pod of sorted) {
       const quiet = quietAt(pod, node, model, now)
       if (quiet !== undefined) {
@@ -833,11 +883,12 @@ const planCluster = (state: ClusterState): Plan => {
 
 /**
  * The kubelet of every node whose kubelet is up (see `kubeletIsUp`). For each bound pod it
- * sets startTime, hostIP and podIP, runs init containers in order, starts, readies, stops and
- * restarts containers as the pod's behaviour says (CrashLoopBackOff 10 s doubling to 300 s,
- * reset after 10 minutes of running), sets the phase and the conditions, and ends graceful
- * deletion by deleting the pod with grace 0 once it has shut down. Its events: Pulled,
- * Created, Started, Killing, BackOff. A pass walks the bound pods and plans only the nodes
+ * sets startTime, hostIP and podIP (podIPs holds one address per family on a dual-stack
+ * cluster), runs init containers in order, starts, readies, stops and restarts containers
+ * as the pod's behaviour says (CrashLoopBackOff 10 s doubling to 300 s, reset after 10
+ * minutes of running), sets the phase and the conditions, and ends graceful deletion by
+ * deleting the pod with grace 0 once it has shut down. Its events: Pulled, Created, Started,
+ * Killing, BackOff. A pass walks the bound pods and plans only the nodes
  * where a pod changed or has a transition due.
  *
  * @category engine

@@ -26,6 +26,7 @@ import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
+import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
 import { ownerTouched, podChangesSince } from './podChanges.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -477,6 +478,17 @@ interface QuietReplicaSet {
  */
 let previousPass: { readonly pods: IMap<string, KubeObject> | undefined; readonly quiet: ReadonlyMap<string, QuietReplicaSet> } | undefined
 
+/** The checked skip: a quiet ReplicaSet must plan no claim, create, delete or status write. */
+const verifyQuietReplicaSet = (state: ClusterState, rs: StoredReplicaSet): void => {
+  const selector = selectorOf(rs)
+  if (selector === undefined) return
+  const claim = claimPods(state, rs, selector)
+  const managed = rs.metadata.deletionTimestamp === undefined ? manageReplicas(state, rs, claim.pods, forkRng(state.rng, NAME), new Set()) : undefined
+  const status = calculateStatus(state, rs, claim.pods, managed?.error)
+  const planned = [...claim.actions, ...(managed?.actions ?? []), ...(deepEqual(status, rs.status) ? [] : [{ type: 'updateStatus', object: { ...rs, status }, by: NAME } as Action])]
+  checkQuietSkip(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name}`, planned)
+}
+
 const planCluster = (state: ClusterState): Plan => {
   const actions: Action[] = []
   let next: number | undefined
@@ -496,6 +508,7 @@ const planCluster = (state: ClusterState): Plan => {
     const uid = rs.metadata.uid ?? ''
     const known = wasQuiet?.get(uid)
     if (known !== undefined && known.rs === object && !ownerTouched(changes, object) && state.now >= known.at && (known.next === undefined || state.now < known.next)) {
+      if (verifyingQuiescence()) verifyQuietReplicaSet(state, rs)
       quiet.set(uid, known)
       fold(known.next)
       continue

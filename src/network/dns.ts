@@ -15,6 +15,7 @@ import type { Service } from '../objects/service.js'
 import { getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { isIPv4, isIPv6 } from '../objects/endpointSlice.js'
+import { formatIpv6 } from './ipv6.js'
 import { type EndpointView, serviceEndpoints, servicesWithEndpointIp } from './serviceView.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -207,7 +208,10 @@ const lookupSrv = (state: ClusterState, name: string, type: DnsRecordType, servi
   const targets: { readonly port: number; readonly target: string }[] = []
   for (const endpoint of publishedEndpoints(state, namespace, service.metadata.name)) {
     const endpointPort = endpoint.ports.find((p) => p.name === port.name && (p.protocol ?? 'TCP') === protocol)
-    if (endpointPort?.port !== undefined) targets.push({ port: endpointPort.port, target: `${endpoint.hostname}.${serviceName}` })
+    if (endpointPort?.port === undefined) continue
+    const target = `${endpoint.hostname}.${serviceName}`
+    // A dual-stack pod with a hostname is listed once per family: one record names it.
+    if (!targets.some((t) => t.target === target && t.port === endpointPort.port)) targets.push({ port: endpointPort.port, target })
   }
   if (targets.length === 0) return NXDOMAIN
   // The spec leaves weights open; CoreDNS splits 100 evenly across the records.
@@ -218,11 +222,24 @@ const lookupSrv = (state: ClusterState, name: string, type: DnsRecordType, servi
 const srv = (name: string, priority: number, weight: number, port: number, target: string): DnsRecord =>
   record(name, 'SRV', `${priority} ${weight} ${port} ${target}`, { priority, weight, port, target })
 
-/** `<d>.<c>.<b>.<a>.in-addr.arpa`: the Service (or headless endpoint) behind an IP. */
+/** The address an `in-addr.arpa` or `ip6.arpa` name reverses, or undefined for another name. */
+const reversedIp = (labels: ReadonlyArray<string>): string | undefined => {
+  if (labels[labels.length - 2] === 'in-addr') {
+    if (labels.length !== 6) return undefined
+    const ip = [labels[3], labels[2], labels[1], labels[0]].join('.')
+    return isIPv4(ip) ? ip : undefined
+  }
+  // 32 nibbles, least significant first (RFC 3596).
+  if (labels.length !== 34 || labels.slice(0, 32).some((n) => !/^[0-9a-f]$/.test(n))) return undefined
+  let value = 0n
+  for (let i = 31; i >= 0; i--) value = (value << 4n) | BigInt(parseInt(labels[i] ?? '0', 16))
+  return formatIpv6(value)
+}
+
+/** `<d>.<c>.<b>.<a>.in-addr.arpa` or `<nibbles>.ip6.arpa`: the Service (or headless endpoint) behind an IP. */
 const lookupPtr = (state: ClusterState, name: string, type: DnsRecordType, labels: ReadonlyArray<string>): Lookup => {
-  if (labels.length !== 6) return NXDOMAIN
-  const ip = [labels[3], labels[2], labels[1], labels[0]].join('.')
-  if (!isIPv4(ip)) return NXDOMAIN
+  const ip = reversedIp(labels)
+  if (ip === undefined) return NXDOMAIN
   const zone = state.config.clusterDomain
   const targets: string[] = []
   const serviceKey = state.objects.serviceIps.get(ip)
@@ -245,7 +262,7 @@ const lookupPtr = (state: ClusterState, name: string, type: DnsRecordType, label
 /** One fully qualified name, lower-cased, against the cluster's records. */
 const lookupFqdn = (state: ClusterState, name: string, type: DnsRecordType, depth = 0): Lookup => {
   const bare = name.slice(0, -1)
-  if (bare.endsWith('.in-addr.arpa')) return lookupPtr(state, name, type, bare.split('.'))
+  if (bare.endsWith('.in-addr.arpa') || bare.endsWith('.ip6.arpa')) return lookupPtr(state, name, type, bare.split('.'))
   const zone = state.config.clusterDomain.toLowerCase()
   if (bare === zone) return NODATA
   if (!bare.endsWith(`.${zone}`)) return { rcode: 'NXDOMAIN', records: [], outside: true }
@@ -257,10 +274,14 @@ const lookupFqdn = (state: ClusterState, name: string, type: DnsRecordType, dept
   }
   if (last === 'pod') {
     if (labels.length !== 3) return labels.length === 2 ? NODATA : NXDOMAIN
-    // `pods insecure` (kubeadm's CoreDNS default): the name itself carries the address.
-    const ip = (labels[0] ?? '').replace(/-/g, '.')
-    if (!isIPv4(ip)) return NXDOMAIN
-    return type === 'A' ? { rcode: 'NOERROR', records: [record(name, 'A', ip)] } : NODATA
+    // `pods insecure` (kubeadm's CoreDNS default): the name itself carries the address, an
+    // IPv4 one with dots as dashes, an IPv6 one with colons as dashes (`fd00-10-244--5`).
+    const label = labels[0] ?? ''
+    const dotted = label.replace(/-/g, '.')
+    if (isIPv4(dotted)) return type === 'A' ? { rcode: 'NOERROR', records: [record(name, 'A', dotted)] } : NODATA
+    const coloned = label.replace(/-/g, ':')
+    if (!isIPv6(coloned)) return NXDOMAIN
+    return type === 'AAAA' ? { rcode: 'NOERROR', records: [record(name, 'AAAA', coloned)] } : NODATA
   }
   if (last !== 'svc') return NXDOMAIN
   const namespace = labels[labels.length - 2] ?? ''

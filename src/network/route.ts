@@ -19,6 +19,7 @@ import { type Rng, nextInt } from '../sim/rng.js'
 import { getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { isIPv4 } from '../objects/endpointSlice.js'
+import { canonicalIpv6 } from './ipv6.js'
 import { resolveDns } from './dns.js'
 import { type EndpointView, nodeByIp, podByIp, serviceByExternalIp, serviceEndpoints } from './serviceView.js'
 
@@ -30,7 +31,7 @@ import { type EndpointView, nodeByIp, podByIp, serviceByExternalIp, serviceEndpo
 export interface RouteRequest {
   /** The client pod (`name` in the default namespace, or `namespace/name`); absent: a client outside any pod. */
   readonly from?: string | ObjectRef
-  /** A DNS name or an IPv4 address. */
+  /** A DNS name, an IPv4 address or an IPv6 address (bare or in brackets, `[fd00:10:96::a]`). */
   readonly host: string
   readonly port: number
   /** TCP (default), UDP or SCTP. */
@@ -123,6 +124,27 @@ const nodeOf = (pod: KubeObject | undefined): string | undefined => {
 
 const portText = (p: ServicePort): string => `${p.port}/${p.protocol ?? 'TCP'}`
 
+type Family = 'IPv4' | 'IPv6'
+
+/**
+ * The family whose endpoints carry a connection to a dual-stack Service: the family of the
+ * address connected to, else (an Ingress controller, which has no address) the primary one.
+ * Undefined for a single-stack Service, whose endpoints are all of its family.
+ */
+const connectionFamily = (service: KubeObject, address: string | undefined): Family | undefined => {
+  const families = specOf(service).ipFamilies
+  if (families === undefined || families.length < 2) return undefined
+  if (address === undefined) return families[0] === 'IPv6' ? 'IPv6' : 'IPv4'
+  return address.includes(':') ? 'IPv6' : 'IPv4'
+}
+
+/** A literal IP host, canonical (IPv6 may come in brackets), or undefined for a name. */
+const literalIp = (host: string): string | undefined => {
+  if (isIPv4(host)) return host
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  return bare.includes(':') ? canonicalIpv6(bare) : undefined
+}
+
 // ---------------------------------------------------------------------------------------------
 // operations
 // ---------------------------------------------------------------------------------------------
@@ -139,15 +161,16 @@ const serviceBackends = (
   service: KubeObject,
   port: ServicePort,
   onlyNode: string | undefined,
+  family: Family | undefined,
 ): E.Either<RouteError, ReadonlyArray<Backend>> => {
   const slices = state.objects.kinds.get('EndpointSlice')
-  if (slices === undefined) return computeBackends(state, service, port, onlyNode)
+  if (slices === undefined) return computeBackends(state, service, port, onlyNode, family)
   let cache = backendMemo.get(slices)
   if (cache === undefined) backendMemo.set(slices, (cache = new Map()))
-  const key = `${service.metadata.namespace ?? ''}/${service.metadata.name}\u0000${port.name ?? ''}\u0000${port.protocol ?? 'TCP'}\u0000${onlyNode ?? ''}`
+  const key = `${service.metadata.namespace ?? ''}/${service.metadata.name}\u0000${port.name ?? ''}\u0000${port.protocol ?? 'TCP'}\u0000${onlyNode ?? ''}${family === undefined ? '' : `\u0000${family}`}`
   const hit = cache.get(key)
   if (hit !== undefined) return hit
-  const computed = computeBackends(state, service, port, onlyNode)
+  const computed = computeBackends(state, service, port, onlyNode, family)
   cache.set(key, computed)
   return computed
 }
@@ -157,6 +180,7 @@ const computeBackends = (
   service: KubeObject,
   port: ServicePort,
   onlyNode: string | undefined,
+  family: Family | undefined,
 ): E.Either<RouteError, ReadonlyArray<Backend>> => {
   const namespace = service.metadata.namespace ?? ''
   const name = service.metadata.name
@@ -165,7 +189,10 @@ const computeBackends = (
     const p = e.ports.find((x) => (x.name ?? '') === (port.name ?? '') && (x.protocol ?? 'TCP') === protocol)
     return p?.port === undefined ? undefined : { pod: e.pod, ip: e.ip, port: p.port, nodeName: e.nodeName, ready: e.ready, serving: e.serving, terminating: e.terminating }
   }
-  const all = serviceEndpoints(state, namespace, name)
+  const listed = serviceEndpoints(state, namespace, name)
+  // A dual-stack Service's slices list each pod once per family; kube-proxy sends a
+  // connection to the endpoints of the family it was made in.
+  const all = family === undefined ? listed : listed.filter((e) => e.ip.includes(':') === (family === 'IPv6'))
   const local = onlyNode === undefined ? all : all.filter((e) => e.nodeName === onlyNode)
   const usable = (list: ReadonlyArray<EndpointView>): Backend[] => {
     const ready = list.filter((e) => e.ready).map(toBackend).filter((b): b is Backend => b !== undefined)
@@ -187,6 +214,7 @@ const serviceRoute = (
   asked: string,
   onlyNode: string | undefined,
   address: string | undefined,
+  connectedTo: string | undefined,
 ): E.Either<RouteError, Route> => {
   const spec = specOf(service)
   const namespace = service.metadata.namespace ?? ''
@@ -194,7 +222,7 @@ const serviceRoute = (
   const port = (spec.ports ?? []).find(match)
   if (port === undefined)
     return fail('PortNotExposed', `service ${namespace}/${name} does not expose ${asked} (ports: ${(spec.ports ?? []).map(portText).join(', ') || 'none'})`)
-  const backends = serviceBackends(state, service, port, onlyNode)
+  const backends = serviceBackends(state, service, port, onlyNode, connectionFamily(service, connectedTo))
   if (E.isLeft(backends)) return backends
   return E.right({
     via,
@@ -221,7 +249,7 @@ const podRoute = (state: ClusterState, key: string, port: number, address: strin
   })
 }
 
-/** A connection to an IPv4 address. */
+/** A connection to an IP address (canonical text). */
 const routeIp = (state: ClusterState, ip: string, port: number, protocol: string, clientNode: string | undefined, address: string | undefined): E.Either<RouteError, Route> => {
   const matchPort = (p: ServicePort) => p.port === port && (p.protocol ?? 'TCP') === protocol
   const asked = `${port}/${protocol}`
@@ -231,7 +259,7 @@ const routeIp = (state: ClusterState, ip: string, port: number, protocol: string
     const service = getObject(state.objects, { kind: 'Service', namespace, name })
     if (service === undefined) return fail('NoSuchService', `no Service holds ${ip}`)
     const local = specOf(service).internalTrafficPolicy === 'Local' ? clientNode : undefined
-    return serviceRoute(state, service, 'ClusterIP', matchPort, asked, local, address)
+    return serviceRoute(state, service, 'ClusterIP', matchPort, asked, local, address, ip)
   }
   const external = serviceByExternalIp(state, ip)
   if (external !== undefined) {
@@ -241,7 +269,7 @@ const routeIp = (state: ClusterState, ip: string, port: number, protocol: string
       const isLb = (service as unknown as Service).status?.loadBalancer?.ingress?.some((i) => i.ip === ip) === true
       // A load balancer only sends Local traffic to nodes with a ready endpoint, so every
       // ready endpoint stays reachable.
-      return serviceRoute(state, service, isLb ? 'LoadBalancer' : 'ExternalIP', matchPort, asked, undefined, address)
+      return serviceRoute(state, service, isLb ? 'LoadBalancer' : 'ExternalIP', matchPort, asked, undefined, address, ip)
     }
   }
   const node = nodeByIp(state, ip)
@@ -251,7 +279,7 @@ const routeIp = (state: ClusterState, ip: string, port: number, protocol: string
     if (service === undefined) return fail('PortNotExposed', `nothing listens on node ${node} port ${asked}`)
     const spec = specOf(service)
     const local = spec.externalTrafficPolicy === 'Local' ? node : undefined
-    return serviceRoute(state, service, 'NodePort', (p) => p.nodePort === port && (p.protocol ?? 'TCP') === protocol, asked, local, address)
+    return serviceRoute(state, service, 'NodePort', (p) => p.nodePort === port && (p.protocol ?? 'TCP') === protocol, asked, local, address, ip)
   }
   const pod = podByIp(state, ip)
   if (pod !== undefined) return podRoute(state, pod, port, address)
@@ -364,7 +392,7 @@ const ingressRoute = (state: ClusterState, match: IngressMatch): E.Either<RouteE
   const byName = backend.port?.name
   const byNumber = backend.port?.number
   const asked = byName ?? String(byNumber ?? '')
-  const routed = serviceRoute(state, service, 'Ingress', (p) => (byName !== undefined ? p.name === byName : p.port === byNumber) && (p.protocol ?? 'TCP') === 'TCP', asked, undefined, undefined)
+  const routed = serviceRoute(state, service, 'Ingress', (p) => (byName !== undefined ? p.name === byName : p.port === byNumber) && (p.protocol ?? 'TCP') === 'TCP', asked, undefined, undefined, undefined)
   return E.map((r: Route): Route => ({ ...r, via: 'Ingress', ingress: match }))(routed)
 }
 
@@ -389,7 +417,9 @@ const ingressRoute = (state: ClusterState, match: IngressMatch): E.Either<RouteE
  */
 export const route = (state: ClusterState, request: RouteRequest): E.Either<RouteError, Route> => {
   const protocol = (request.protocol ?? 'TCP').toUpperCase()
-  const host = String(request.host ?? '').trim()
+  const asked = String(request.host ?? '').trim()
+  const ip = literalIp(asked)
+  const host = ip ?? asked
   const port = request.port
   if (!Number.isInteger(port) || port < 1 || port > 65535) return fail('PortNotExposed', `port ${String(port)} is not a valid port`)
   let client: KubeObject | undefined
@@ -398,13 +428,18 @@ export const route = (state: ClusterState, request: RouteRequest): E.Either<Rout
     if (client === undefined) return fail('NoSuchPod', `no client pod ${typeof request.from === 'string' ? request.from : `${request.from.namespace ?? 'default'}/${request.from.name}`}`)
   }
   const clientNode = nodeOf(client)
-  if (isIPv4(host)) return routeIp(state, host, port, protocol, clientNode, undefined)
-  const answer = resolveDns(state, host, {
-    type: 'A',
-    ...(client === undefined ? {} : { fromPod: { kind: 'Pod', namespace: client.metadata.namespace ?? 'default', name: client.metadata.name } }),
-  })
+  if (ip !== undefined) return routeIp(state, ip, port, protocol, clientNode, undefined)
+  const lookup = (type: 'A' | 'AAAA') =>
+    resolveDns(state, host, {
+      type,
+      ...(client === undefined ? {} : { fromPod: { kind: 'Pod', namespace: client.metadata.namespace ?? 'default', name: client.metadata.name } }),
+    })
+  // IPv4 first; a name with IPv6 addresses only (an IPv6 Service) is reached over IPv6.
+  const v4 = lookup('A')
+  const v6 = v4.records.some((r) => r.type === 'A') ? undefined : lookup('AAAA')
+  const answer = v6 !== undefined && v6.records.some((r) => r.type === 'AAAA') ? v6 : v4
   const cnames = answer.records.filter((r) => r.type === 'CNAME')
-  const addresses = answer.records.filter((r) => r.type === 'A').map((r) => r.data)
+  const addresses = answer.records.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => r.data)
   if (addresses.length === 0 && cnames.length > 0)
     return fail('ExternalName', `${host} is an ExternalName: CNAME ${cnames[cnames.length - 1]?.data ?? ''}, outside the cluster`)
   if (addresses.length === 0) {
@@ -417,7 +452,7 @@ export const route = (state: ClusterState, request: RouteRequest): E.Either<Rout
     if (serviceName !== undefined && serviceName !== null)
       return fail('NoReadyEndpoints', `service ${serviceName[2] ?? ''}/${serviceName[1] ?? ''} is headless and has no ready endpoints`)
     const clusterish = answer.tried.some((t) => t.endsWith(`.svc.${state.config.clusterDomain}.`)) && !host.includes('.')
-    return fail(clusterish || host.includes('.svc.') ? 'NoSuchService' : 'NoSuchHost', `${host}: ${answer.rcode === 'NXDOMAIN' ? 'no such host (NXDOMAIN)' : `no A record (${answer.rcode})`}${clusterish ? ', and no Service of that name exists' : ''}`)
+    return fail(clusterish || host.includes('.svc.') ? 'NoSuchService' : 'NoSuchHost', `${host}: ${answer.rcode === 'NXDOMAIN' ? 'no such host (NXDOMAIN)' : `no A or AAAA record (${answer.rcode})`}${clusterish ? ', and no Service of that name exists' : ''}`)
   }
   // A headless name resolves to pod IPs directly: the client connects to a pod, no proxying.
   const [namespace, name] = (() => {
@@ -428,8 +463,8 @@ export const route = (state: ClusterState, request: RouteRequest): E.Either<Rout
   const headless = service !== undefined && (specOf(service).clusterIP === 'None' || specOf(service).clusterIPs?.[0] === 'None')
   if (headless || service === undefined) {
     const backends: Backend[] = []
-    for (const ip of addresses) {
-      const routed = routeIp(state, ip, port, protocol, clientNode, ip)
+    for (const address of addresses) {
+      const routed = routeIp(state, address, port, protocol, clientNode, address)
       if (E.isRight(routed)) backends.push(...routed.right.backends)
     }
     if (backends.length === 0) return routeIp(state, addresses[0] ?? '', port, protocol, clientNode, addresses[0])

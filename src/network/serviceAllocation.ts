@@ -11,7 +11,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { produce } from '../internal/immer.js'
-import { isIPv6 } from '../objects/endpointSlice.js'
 import { type KindInfo, kindInfo } from '../objects/kinds.js'
 import type { KubeObject } from '../objects/object.js'
 import type { Service, ServiceSpec } from '../objects/service.js'
@@ -21,7 +20,9 @@ import { objectKey } from '../objects/object.js'
 import type { ClusterState } from '../store/state.js'
 import { type ApiError, invalidError } from '../validation/apiError.js'
 import { type FieldError, invalid } from '../validation/fieldError.js'
-import { formatIpv4, type Ipv4Cidr, parseCidr, parseIpv4 } from './cidr.js'
+import { formatIpv4, parseCidr, parseIpv4 } from './cidr.js'
+import { canonicalIp, type FamilyCidr, type IpFamily, ipFamilyOf, serviceCidrs } from './ipFamilies.js'
+import { formatIpv6, parseIpv6 } from './ipv6.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -52,12 +53,66 @@ const SERVICE_INFO = kindInfo('Service') as KindInfo
 const rangeOffset = (size: number, step: number, max: number): number =>
   size <= 16 ? 0 : Math.min(Math.max(16, Math.floor(size / step)), max)
 
-/** The usable addresses of the service CIDR: the network and broadcast addresses are never handed out. */
-const ipBand = (cidr: Ipv4Cidr): Band => ({
-  base: cidr.network + 1,
-  size: Math.max(0, cidr.size - 2),
-  offset: rangeOffset(cidr.size, 16, 256),
-})
+/**
+ * A Service range as the allocator sees it: addresses are offsets from the network address, so
+ * both families share one band arithmetic on plain numbers.
+ */
+interface IpRange {
+  readonly family: IpFamily
+  readonly text: string
+  readonly band: Band
+  readonly format: (offset: number) => string
+  /** The offset of an address of this family from the network address (may fall outside the band). */
+  readonly offsetOf: (ip: string) => number | undefined
+}
+
+/**
+ * The usable addresses of a Service range, as upstream's bitmap allocator: from network + 1;
+ * IPv4 never hands out the broadcast address, IPv6 uses at most 65536 addresses of its range.
+ */
+const ipRange = (range: FamilyCidr): IpRange => {
+  if (range.family === 'IPv4') {
+    const { network, size } = range.cidr
+    return {
+      family: 'IPv4',
+      text: range.text,
+      band: { base: 1, size: Math.max(0, size - 2), offset: rangeOffset(size, 16, 256) },
+      format: (offset) => formatIpv4(network + offset),
+      offsetOf: (ip) => {
+        const parsed = parseIpv4(ip.split('.').map((p) => String(Number(p))).join('.'))
+        return E.isRight(parsed) ? parsed.right - network : undefined
+      },
+    }
+  }
+  const { network, size } = range.cidr
+  const capped = Number(size < 65536n ? size : 65536n)
+  return {
+    family: 'IPv6',
+    text: range.text,
+    band: { base: 1, size: Math.max(0, capped - 1), offset: rangeOffset(Number(size), 16, 256) },
+    format: (offset) => formatIpv6(network + BigInt(offset)),
+    offsetOf: (ip) => {
+      const parsed = parseIpv6(ip)
+      if (E.isLeft(parsed)) return undefined
+      const offset = parsed.right - network
+      // Far outside the range: any out-of-band number will do.
+      return offset < 0n || offset > 0xffffffffn ? -1 : Number(offset)
+    },
+  }
+}
+
+const rangeMemo = new Map<string, ReadonlyArray<IpRange>>()
+
+/** The cluster's Service ranges by family, primary first, parsed once per configuration text. */
+const ipRanges = (state: ClusterState): ReadonlyArray<IpRange> => {
+  const text = state.config.serviceCidr
+  const hit = rangeMemo.get(text)
+  if (hit !== undefined) return hit
+  const ranges = serviceCidrs(state.config).map(ipRange)
+  if (rangeMemo.size >= 256) rangeMemo.clear()
+  rangeMemo.set(text, ranges)
+  return ranges
+}
 
 const portBand = ([low, high]: readonly [number, number]): Band => {
   const size = high - low + 1
@@ -131,16 +186,61 @@ const internalError = (service: KubeObject, detail: string): ApiError => ({
 const invalidService = (service: KubeObject, causes: ReadonlyArray<FieldError>): ApiError =>
   invalidError(SERVICE_INFO, service.metadata.name, service.metadata.namespace, causes)
 
+const otherFamily = (family: string): IpFamily => (family === 'IPv4' ? 'IPv6' : 'IPv4')
+
+const sameList = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined): boolean =>
+  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b?.[i])
+
+/** What settling a Service's families decided. */
+interface Families {
+  readonly policy: string
+  readonly families: ReadonlyArray<string>
+  readonly clusterIPs: ReadonlyArray<string>
+}
+
 /**
- * Settles ipFamilies (and checks ipFamilyPolicy) for a single-stack IPv4 cluster, as upstream's
- * `initIPFamilyFields`: families are inferred from requested IPs, headless selector-less
- * Services may name both families, anything else asking for IPv6 or dual-stack is refused.
+ * Upstream's `isMatchingPreferDualStackClusterIPFields`: an update of a PreferDualStack Service
+ * that leaves its type, policy, IPs and families alone is not up- or downgraded when the
+ * cluster's dual-stackness changed.
  */
-const initIpFamilies = (spec: ServiceSpec): E.Either<ReadonlyArray<FieldError>, ReadonlyArray<string>> => {
+const unchangedPreferDualStack = (spec: ServiceSpec, old: ServiceSpec | undefined): boolean =>
+  old !== undefined &&
+  spec.ipFamilyPolicy !== undefined &&
+  spec.type === old.type &&
+  (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer') &&
+  spec.ipFamilyPolicy === 'PreferDualStack' &&
+  (old.ipFamilyPolicy === undefined || old.ipFamilyPolicy === 'PreferDualStack') &&
+  sameList(spec.clusterIPs, old.clusterIPs) &&
+  sameList(spec.ipFamilies, old.ipFamilies)
+
+/**
+ * Settles ipFamilies (and checks ipFamilyPolicy) against the cluster's families, as upstream's
+ * `initIPFamilyFields`: on update a SingleStack policy drops an unchanged secondary IP and
+ * family (a downgrade), other policies may not drop them; families are inferred from requested
+ * IPs; headless selector-less Services may name families the cluster lacks; everything else
+ * must use configured families, and RequireDualStack needs a dual-stack cluster. Missing
+ * families default to the cluster's primary, plus its secondary for PreferDualStack and
+ * RequireDualStack on a dual-stack cluster.
+ */
+const initIpFamilies = (spec: ServiceSpec, old: ServiceSpec | undefined, cluster: ReadonlyArray<IpFamily>): E.Either<ReadonlyArray<FieldError>, Families> => {
   const errors: FieldError[] = []
-  const policy = spec.ipFamilyPolicy ?? 'SingleStack'
-  const ips = spec.clusterIPs ?? []
-  const families = [...(spec.ipFamilies ?? [])]
+  const selectorless = Object.keys(spec.selector ?? {}).length === 0
+  const headlessRequest = spec.clusterIP === 'None' || spec.clusterIPs?.[0] === 'None'
+  const policy = spec.ipFamilyPolicy ?? old?.ipFamilyPolicy ?? (headlessRequest && selectorless ? 'RequireDualStack' : 'SingleStack')
+  let ips = [...(spec.clusterIPs ?? [])]
+  let families = [...(spec.ipFamilies ?? [])]
+  if (old !== undefined) {
+    if (policy === 'SingleStack') {
+      // Setting SingleStack with the IPs and families left as they were is a clear downgrade.
+      if (sameList(old.clusterIPs, ips) && ips.length > 1) ips = ips.slice(0, 1)
+      if (sameList(old.ipFamilies, families) && families.length > 1) families = families.slice(0, 1)
+    } else {
+      if (ips.length > 0 && ips.length < (old.clusterIPs ?? []).length)
+        errors.push(invalid('spec.ipFamilyPolicy', policy, "must be 'SingleStack' to release the secondary cluster IP"))
+      if (families.length > 0 && families.length < (old.ipFamilies ?? []).length)
+        errors.push(invalid('spec.ipFamilyPolicy', policy, "must be 'SingleStack' to release the secondary IP family"))
+    }
+  }
   if (policy === 'SingleStack') {
     if (ips.length === 2)
       errors.push(invalid('spec.ipFamilyPolicy', policy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"))
@@ -150,61 +250,88 @@ const initIpFamilies = (spec: ServiceSpec): E.Either<ReadonlyArray<FieldError>, 
   for (let i = 0; i < ips.length; i++) {
     const ip = ips[i] ?? ''
     if (ip === 'None') break
-    const family = isIPv6(ip) ? 'IPv6' : 'IPv4'
+    const family = ipFamilyOf(ip) ?? 'IPv4'
     if (i >= families.length) {
-      if (family === 'IPv6') errors.push(invalid(`spec.clusterIPs[${i}]`, ips, 'IPv6 is not configured on this cluster'))
+      if (!cluster.includes(family)) errors.push(invalid(`spec.clusterIPs[${i}]`, ips, `${family} is not configured on this cluster`))
       else families.push(family)
     }
   }
   if (errors.length > 0) return E.left(errors)
-  const selectorless = Object.keys(spec.selector ?? {}).length === 0
-  if (isHeadless(spec) && selectorless) {
+  const primary = cluster[0] ?? 'IPv4'
+  if (headlessRequest && selectorless) {
     // Headless and selector-less: the one case where families the cluster lacks are allowed.
-    if (families.length === 0) families.push('IPv4')
-    if (families.length < 2 && policy !== 'SingleStack') families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4')
-    return E.right(families)
+    if (families.length === 0) families.push(primary)
+    if (families.length < 2 && policy !== 'SingleStack') families.push(otherFamily(families[0] ?? primary))
+    return E.right({ policy, families, clusterIPs: ips })
   }
-  if (policy === 'RequireDualStack') errors.push(invalid('spec.ipFamilyPolicy', policy, 'this cluster is not configured for dual-stack services'))
+  if (policy === 'RequireDualStack' && cluster.length < 2)
+    errors.push(invalid('spec.ipFamilyPolicy', policy, 'this cluster is not configured for dual-stack services'))
   families.forEach((family, i) => {
-    if (family !== 'IPv4') errors.push(invalid(`spec.ipFamilies[${i}]`, family, 'not configured on this cluster'))
+    if (!cluster.includes(family as IpFamily)) errors.push(invalid(`spec.ipFamilies[${i}]`, family, 'not configured on this cluster'))
   })
   if (errors.length > 0) return E.left(errors)
-  return E.right(families.length === 0 ? ['IPv4'] : families)
+  if (families.length === 0) families.push(primary)
+  if (policy !== 'SingleStack' && families.length === 1 && cluster.length === 2) families.push(otherFamily(families[0] ?? primary))
+  return E.right({ policy, families, clusterIPs: ips })
 }
 
-const sameList = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string>): boolean =>
-  a !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
-
-/** Allocates the cluster IP of a Service that has none yet (or checks the one it asks for). */
-const allocateClusterIp = (
+/**
+ * Allocates the cluster IP of one family: the requested one, checked against the family's
+ * range and the IPs in use, or the next free one.
+ */
+const allocateIp = (
   state: ClusterState,
   service: KubeObject,
   spec: ServiceSpec,
+  range: IpRange | undefined,
+  requested: string,
   rng: Rng,
-): E.Either<ApiError, { readonly ips: ReadonlyArray<string> | undefined; readonly rng: Rng }> => {
-  if (isHeadless(spec)) return E.right({ ips: undefined, rng })
-  const cidr = parseCidr(state.config.serviceCidr)
-  // createCluster checked the range; an unparsable one can only come from a hand-built state.
-  if (E.isLeft(cidr)) return E.left(internalError(service, `failed to allocate a serviceIP: ${cidr.left}`))
-  const band = ipBand(cidr.right)
+): E.Either<ApiError, { readonly ip: string; readonly rng: Rng }> => {
+  // initIpFamilies admitted only configured families; a missing range means a hand-built state.
+  if (range === undefined) return E.left(internalError(service, 'failed to allocate a serviceIP: the IP family is not configured'))
+  const band = range.band
   const key = objectKey({ kind: 'Service', namespace: service.metadata.namespace, name: service.metadata.name })
-  const holder = (ip: string): string | undefined => state.objects.serviceIps.get(ip)
-  const requested = spec.clusterIPs?.[0] ?? spec.clusterIP ?? ''
   if (requested !== '') {
-    const parsed = parseIpv4(requested.split('.').map((p) => String(Number(p))).join('.'))
-    const value = E.isRight(parsed) ? parsed.right : -1
+    const offset = range.offsetOf(requested) ?? -1
     const fail = (detail: string) =>
       E.left(invalidService(service, [invalid('spec.clusterIPs', spec.clusterIPs ?? [requested], `failed to allocate IP ${requested}: ${detail}`)]))
-    if (value < band.base || value >= band.base + band.size)
-      return fail(`provided IP is not in the valid range. The range of valid IPs is ${state.config.serviceCidr}`)
-    const owner = holder(formatIpv4(value))
+    if (offset < band.base || offset >= band.base + band.size) return fail(`provided IP is not in the valid range. The range of valid IPs is ${range.text}`)
+    const ip = range.format(offset)
+    const owner = state.objects.serviceIps.get(ip)
     if (owner !== undefined && owner !== key) return fail('provided IP is already allocated')
-    return E.right({ ips: [formatIpv4(value)], rng })
+    return E.right({ ip, rng })
   }
-  const [value, next] = allocateNext(band, (v) => state.objects.serviceIps.has(formatIpv4(v)), rng)
-  if (value === undefined) return E.left(internalError(service, 'failed to allocate a serviceIP: range is full'))
-  return E.right({ ips: [formatIpv4(value)], rng: next })
+  const [offset, next] = allocateNext(band, (o) => state.objects.serviceIps.has(range.format(o)), rng)
+  if (offset === undefined) return E.left(internalError(service, 'failed to allocate a serviceIP: range is full'))
+  return E.right({ ip: range.format(offset), rng: next })
 }
+
+/**
+ * Allocates one cluster IP per family, from `from` on (0 on create, 1 when upgrading to
+ * dual-stack), keeping what `ips` requests.
+ */
+const allocateClusterIps = (
+  state: ClusterState,
+  service: KubeObject,
+  spec: ServiceSpec,
+  settled: Families,
+  from: number,
+  rng: Rng,
+): E.Either<ApiError, { readonly ips: ReadonlyArray<string>; readonly rng: Rng }> => {
+  const ranges = ipRanges(state)
+  const ips = settled.clusterIPs.slice(0, from)
+  let current = rng
+  for (let i = from; i < settled.families.length; i++) {
+    const family = settled.families[i]
+    const got = allocateIp(state, service, spec, ranges.find((r) => r.family === family), canonicalOrAsIs(settled.clusterIPs[i] ?? ''), current)
+    if (E.isLeft(got)) return got
+    ips.push(got.right.ip)
+    current = got.right.rng
+  }
+  return E.right({ ips, rng: current })
+}
+
+const canonicalOrAsIs = (ip: string): string => (ip === '' ? '' : (canonicalIp(ip) ?? ip))
 
 /**
  * Gives every port of a NodePort / LoadBalancer Service its node port (entries sharing a service
@@ -297,31 +424,38 @@ const allocate = (state: ClusterState, object: KubeObject, previous: KubeObject 
   const service = object as unknown as Service
   const spec = service.spec
   if (isExternalName(spec)) return E.right({ object, rng })
-  const oldSpec = (previous as unknown as Service | undefined)?.spec
-  // IPs are settled on create and when an ExternalName becomes a Service with a virtual IP;
-  // otherwise they are immutable and validation has already compared them with the old ones.
-  const settleIps = oldSpec === undefined || isExternalName(oldSpec)
-  let families: ReadonlyArray<string> | undefined
+  const prior = (previous as unknown as Service | undefined)?.spec
+  // From an ExternalName the Service is settled as if new: it had no IPs or families.
+  const oldSpec = prior === undefined || isExternalName(prior) ? undefined : prior
+  let settled: Families | undefined
   let ips: ReadonlyArray<string> | undefined
   let current = rng
-  if (settleIps) {
-    const settled = initIpFamilies(spec)
-    if (E.isLeft(settled)) return E.left(invalidService(object, settled.left))
-    families = settled.right
-    const ip = allocateClusterIp(state, object, spec, current)
-    if (E.isLeft(ip)) return ip
-    ips = ip.right.ips
-    current = ip.right.rng
-  } else if ((spec.ipFamilies ?? []).length === 0 && !isHeadless(spec)) {
-    families = ['IPv4']
+  if (!unchangedPreferDualStack(spec, oldSpec)) {
+    const families = initIpFamilies(spec, oldSpec, ipRanges(state).map((r) => r.family))
+    if (E.isLeft(families)) return E.left(invalidService(object, families.left))
+    settled = families.right
+    const oldFamilies = oldSpec?.ipFamilies ?? []
+    // IPs are allocated on create, and for the secondary family of an upgrade to dual-stack;
+    // otherwise they are immutable and validation has compared them with the old ones.
+    const from = oldSpec === undefined ? 0 : oldFamilies.length === 1 && settled.families.length === 2 ? 1 : -1
+    if (isHeadless(spec) || (oldSpec !== undefined && isHeadless(oldSpec))) ips = undefined
+    else if (from >= 0) {
+      const allocated = allocateClusterIps(state, object, spec, settled, from, current)
+      if (E.isLeft(allocated)) return allocated
+      ips = allocated.right.ips
+      current = allocated.right.rng
+    } else if (settled.clusterIPs.length < (spec.clusterIPs ?? []).length) ips = settled.clusterIPs
   }
-  const ports = allocateNodePorts(state, object, spec, oldSpec, current)
+  const ports = allocateNodePorts(state, object, spec, prior, current)
   if (E.isLeft(ports)) return ports
   current = ports.right.rng
   const { nodePorts, healthCheckNodePort } = ports.right
   const next = produce(service, (draft) => {
     const d = draft.spec
-    if (families !== undefined && !sameList(d.ipFamilies, families)) d.ipFamilies = [...families]
+    if (settled !== undefined) {
+      if (!sameList(d.ipFamilies, settled.families)) d.ipFamilies = [...settled.families]
+      if (d.ipFamilyPolicy !== settled.policy) d.ipFamilyPolicy = settled.policy
+    }
     if (ips !== undefined) {
       d.clusterIP = ips[0] ?? ''
       if (!sameList(d.clusterIPs, ips)) d.clusterIPs = [...ips]

@@ -131,10 +131,13 @@ export const podByIp = (state: ClusterState, ip: string): string | undefined =>
   perPods(kindMap(state, 'Pod'), () => {
     const index = new Map<string, string>()
     for (const [key, pod] of kindMap(state, 'Pod')) {
-      const status = pod['status'] as { readonly podIP?: string; readonly phase?: string } | undefined
+      const status = pod['status'] as { readonly podIP?: string; readonly podIPs?: ReadonlyArray<{ readonly ip?: string }>; readonly phase?: string } | undefined
       const hostNetwork = (pod['spec'] as { readonly hostNetwork?: boolean } | undefined)?.hostNetwork === true
       if (hostNetwork || status?.podIP === undefined || status.podIP === '' || status.phase === 'Succeeded' || status.phase === 'Failed') continue
       index.set(status.podIP, key)
+      // A dual-stack pod's address of the second family (podIPs[0] is podIP).
+      const second = status.podIPs?.[1]?.ip
+      if (second !== undefined && second !== '') index.set(second, key)
     }
     return index
   }).get(ip)

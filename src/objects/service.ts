@@ -181,8 +181,9 @@ export const defaultService = (service: Service): Service =>
     if (spec.type !== 'ExternalName' && spec.ipFamilyPolicy === undefined) {
       const headless = spec.clusterIPs?.length === 1 && spec.clusterIPs[0] === 'None'
       const selectorless = Object.keys(spec.selector ?? {}).length === 0
+      // Two IPs or two families ask for dual-stack (SetDefaults_Service).
       spec.ipFamilyPolicy =
-        (spec.ipFamilies ?? []).length === 2 || (headless && selectorless) ? 'RequireDualStack' : 'SingleStack'
+        (spec.ipFamilies ?? []).length === 2 || (spec.clusterIPs ?? []).length === 2 || (headless && selectorless) ? 'RequireDualStack' : 'SingleStack'
     }
   })
 
@@ -396,8 +397,31 @@ export const validateService = (service: Service): ReadonlyArray<FieldError> => 
 }
 
 /**
+ * Upstream's `validateUpgradeDowngradeIPFamilies`: the primary family never changes; a second
+ * family may be added, and dropped only with ipFamilyPolicy SingleStack. Families left out of
+ * an update are the allocator's to infer, so an empty list is not a downgrade here.
+ */
+const validateIpFamiliesUpdate = (spec: ServiceSpec, old: ServiceSpec): ReadonlyArray<FieldError> => {
+  if (spec.type === 'ExternalName' || old.type === 'ExternalName') return []
+  const families = spec.ipFamilies ?? []
+  const oldFamilies = old.ipFamilies ?? []
+  if (families.length === 0 || oldFamilies.length === 0) return []
+  const errors: FieldError[] = []
+  if (families.length === oldFamilies.length) {
+    if (oldFamilies.some((f, i) => f !== families[i])) errors.push(invalid('spec.ipFamilies[0]', families, 'may not change once set'))
+    return errors
+  }
+  if (families[0] !== oldFamilies[0]) errors.push(invalid('spec.ipFamilies[0]', families, 'may not change once set'))
+  if (families.length < oldFamilies.length && spec.ipFamilyPolicy !== 'SingleStack')
+    errors.push(invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary ipFamily"))
+  return errors
+}
+
+/**
  * Update rules: allocated cluster IPs may not change (switching to or from ExternalName is
- * allowed), nor may the health-check node port or the load balancer class of a LoadBalancer.
+ * allowed; a secondary IP and family may be added, or released with ipFamilyPolicy
+ * SingleStack), nor may the primary IP family, the health-check node port or the load balancer
+ * class of a LoadBalancer.
  * The store must first carry allocated values over from the stored object when the update
  * omits them, as the API server's strategy does.
  *
@@ -434,6 +458,7 @@ export const validateServiceUpdate = (next: Service, previous: Service): Readonl
     } else if (oldIps.length > 0 && newIps[0] !== oldIps[0])
       errors.push(invalid('spec.clusterIPs[0]', newIps, 'may not change once set'))
   }
+  errors.push(...validateIpFamiliesUpdate(spec, old))
   if (needsHealthCheck(old) && needsHealthCheck(spec) && (spec.healthCheckNodePort ?? 0) !== (old.healthCheckNodePort ?? 0))
     errors.push(forbidden('spec.healthCheckNodePort', 'field is immutable'))
   if (old.type === 'LoadBalancer' && spec.type === 'LoadBalancer' && old.loadBalancerClass !== spec.loadBalancerClass)
@@ -481,6 +506,9 @@ export const carryAllocatedServiceValues = <S extends Service>(next: S, previous
       if (old.clusterIPs !== undefined) d.clusterIPs = [...old.clusterIPs]
       if (d.ipFamilies === undefined && old.ipFamilies !== undefined) d.ipFamilies = [...old.ipFamilies]
     }
+    // An update without a policy keeps the old one (upstream's allocator adopts it), so a
+    // dual-stack Service is not downgraded by a client that never heard of ipFamilyPolicy.
+    if (usesIps(type) && usesIps(oldType) && d.ipFamilyPolicy === undefined && old.ipFamilyPolicy !== undefined) d.ipFamilyPolicy = old.ipFamilyPolicy
     if (usesNodePorts(type) && usesNodePorts(oldType))
       for (const port of d.ports ?? []) {
         if (port.nodePort !== undefined) continue

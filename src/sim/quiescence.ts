@@ -40,6 +40,23 @@ export const verifyQuiescence = (on: boolean): void => {
   verifying = on
 }
 
+/**
+ * Whether skipped work is being checked (see `verifyQuiescence`): controllers that skip quiet
+ * objects inside a pass (the ReplicaSet and Deployment controllers) check their skips too.
+ *
+ * @internal
+ */
+export const verifyingQuiescence = (): boolean => verifying
+
+/**
+ * Throws when work skipped as quiet would have planned actions (only while verifying).
+ *
+ * @internal
+ */
+export const checkQuietSkip = (what: string, planned: ReadonlyArray<Action>): void => {
+  if (planned.length > 0) throw new Error(`${what} was skipped as quiet but plans ${JSON.stringify(planned).slice(0, 600)}`)
+}
+
 const checkSkipped = (controller: Controller, state: ClusterState, pass: QuietPass): void => {
   const actions = controller.reconcile(state)
   if (actions.length > 0) {

@@ -24,9 +24,12 @@ import { deploymentController } from '../controllers/deployment.js'
 import { jobController, ttlAfterFinishedController } from '../controllers/job.js'
 import { cronJobController } from '../controllers/cronJob.js'
 import type { BehaviourModel } from '../sim/behaviour.js'
-import { type NodeOptions, nodePodCidr, registerNodeActions } from '../sim/nodes.js'
+import { type NodeOptions, registerNodeActions } from '../sim/nodes.js'
 import type { KubeObject } from '../objects/object.js'
 import { addressAt, parseCidr } from '../network/cidr.js'
+import { type FamilyCidr, parseCidrList } from '../network/ipFamilies.js'
+import { formatIpv6 } from '../network/ipv6.js'
+import { nthNodePodCidr } from '../network/podIps.js'
 import { parseAddressPool } from '../network/serviceAllocation.js'
 import { DEFAULT_EPOCH_MS, parseTimestamp } from '../sim/clock.js'
 import { parseDuration } from '../objects/duration.js'
@@ -53,7 +56,17 @@ export interface ClusterOptions {
   /** A number of identical nodes (`node-1` ...), or node specs. */
   readonly nodes?: number | ReadonlyArray<NodeOptions>
   readonly clusterDomain?: string
+  /**
+   * The Service ClusterIP range (default `10.96.0.0/12`). Two comma-separated CIDRs of different
+   * families make a dual-stack cluster, the first being the primary family, as
+   * `--service-cluster-ip-range`: `'10.96.0.0/12,fd00:10:96::/112'`. An IPv6 range may have at
+   * most 20 host bits (/108 or longer).
+   */
   readonly serviceCidr?: string
+  /**
+   * The pod range (default `10.244.0.0/16`): a /24 per node for IPv4, a /64 per node for IPv6.
+   * Same families in the same order as `serviceCidr`: `'10.244.0.0/16,fd00:10:244::/56'`.
+   */
   readonly podCidr?: string
   readonly nodeCidr?: string
   readonly nodePortRange?: readonly [number, number]
@@ -139,6 +152,62 @@ const checkOptionShapes = (options: ClusterOptions): string | undefined => {
   return undefined
 }
 
+/** kube-apiserver keeps Service ranges small: at most 20 host bits (`validateMaxCIDRRange`). */
+const MAX_SERVICE_CIDR_BITS = 20
+/** kube-controller-manager's node IPAM: at most 16 bits between the cluster range and a node's (`cidrset`). */
+const MAX_NODE_CIDR_BITS = 16
+
+/**
+ * Parses and checks the Service and pod ranges: one CIDR, or two of different families for a
+ * dual-stack cluster, the same families in the same order for both.
+ */
+const checkRanges = (config: ClusterConfig): { readonly serviceCidrs: ReadonlyArray<FamilyCidr>; readonly podCidrs: ReadonlyArray<FamilyCidr> } | string => {
+  const services = parseCidrList(config.serviceCidr)
+  if (E.isLeft(services)) return `serviceCidr: ${services.left}`
+  const pods = parseCidrList(config.podCidr)
+  if (E.isLeft(pods)) return `podCidr: ${pods.left}`
+  for (const range of services.right)
+    if (range.family === 'IPv6' && 128 - range.cidr.prefixLength > MAX_SERVICE_CIDR_BITS)
+      return `serviceCidr: specified ${range.text} is too large; for 128-bit addresses, the mask must be >= ${128 - MAX_SERVICE_CIDR_BITS}`
+  for (const range of pods.right)
+    if (range.family === 'IPv6' && (range.cidr.prefixLength > 64 || 64 - range.cidr.prefixLength > MAX_NODE_CIDR_BITS))
+      return `podCidr: ${range.text} must have a prefix between /${64 - MAX_NODE_CIDR_BITS} and /64 to hold the nodes' /64 ranges`
+  const families = (list: ReadonlyArray<FamilyCidr>) => list.map((r) => r.family).join(',')
+  if (families(services.right) !== families(pods.right))
+    return `serviceCidr (${families(services.right)}) and podCidr (${families(pods.right)}) must have the same IP families in the same order; a dual-stack cluster sets both as "<primary>,<secondary>" pairs`
+  return { serviceCidrs: services.right, podCidrs: pods.right }
+}
+
+const DEFAULT_RANGES = {
+  serviceCidr: { IPv4: '10.96.0.0/12', IPv6: 'fd00:10:96::/112' },
+  podCidr: { IPv4: '10.244.0.0/16', IPv6: 'fd00:10:244::/56' },
+} as const
+
+/**
+ * When only one of serviceCidr and podCidr is given, the other follows its families (primary
+ * first) with the default range of each family, so `{ serviceCidr: '10.96.0.0/12,fd00:10:96::/112' }`
+ * alone makes a dual-stack cluster.
+ */
+const defaultPartnerRanges = (options: ClusterOptions): Partial<Pick<ClusterConfig, 'serviceCidr' | 'podCidr'>> => {
+  const given = options.serviceCidr !== undefined ? 'serviceCidr' : options.podCidr !== undefined ? 'podCidr' : undefined
+  if (given === undefined || (options.serviceCidr !== undefined && options.podCidr !== undefined)) return {}
+  const parsed = parseCidrList(options[given] ?? '')
+  if (E.isLeft(parsed) || (parsed.right.length === 1 && parsed.right[0]?.family === 'IPv4')) return {}
+  const other = given === 'serviceCidr' ? 'podCidr' : 'serviceCidr'
+  return { [other]: parsed.right.map((r) => DEFAULT_RANGES[other][r.family]).join(',') }
+}
+
+/** The first usable address of a Service range (network + 1): the `kubernetes` Service's. */
+const firstAddress = (range: FamilyCidr): string =>
+  range.family === 'IPv4' ? addressAt(range.cidr, 1) : formatIpv6(range.cidr.network + 1n)
+
+/** A Node write with its pod ranges of both families (`spec.podCIDRs`, primary first). */
+const withPodCidrs = (action: Action, cidrs: ReadonlyArray<string>): Action => {
+  if ((action.type !== 'create' && action.type !== 'updateStatus') || action.object.kind !== 'Node') return action
+  const spec = (action.object['spec'] ?? {}) as Record<string, unknown>
+  return { ...action, object: { ...action.object, spec: { ...spec, podCIDR: cidrs[0], podCIDRs: [...cidrs] } } }
+}
+
 // ---------------------------------------------------------------------------------------------
 // constructors
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +256,7 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
     ...(options.serviceCidr === undefined ? {} : { serviceCidr: options.serviceCidr }),
     ...(options.podCidr === undefined ? {} : { podCidr: options.podCidr }),
+    ...defaultPartnerRanges(options),
     ...(options.nodeCidr === undefined ? {} : { nodeCidr: options.nodeCidr }),
     ...(options.nodePortRange === undefined ? {} : { nodePortRange: options.nodePortRange }),
     ...(options.traceRetention === undefined ? {} : { traceRetention: options.traceRetention }),
@@ -196,10 +266,9 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
     ...(options.loadBalancerPool === undefined ? {} : { loadBalancerPool: options.loadBalancerPool }),
   }
-  const serviceCidr = parseCidr(config.serviceCidr)
-  if (E.isLeft(serviceCidr)) return fail(`serviceCidr: ${serviceCidr.left}`)
-  const podCidr = parseCidr(config.podCidr)
-  if (E.isLeft(podCidr)) return fail(`podCidr: ${podCidr.left}`)
+  const ranges = checkRanges(config)
+  if (typeof ranges === 'string') return fail(ranges)
+  const { serviceCidrs, podCidrs } = ranges
   const nodeCidr = parseCidr(config.nodeCidr)
   if (E.isLeft(nodeCidr)) return fail(`nodeCidr: ${nodeCidr.left}`)
   const [low, high] = config.nodePortRange
@@ -215,8 +284,11 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
       : (options.nodes ?? [])
   if (typeof options.nodes === 'number' && !(Number.isInteger(options.nodes) && options.nodes >= 0))
     return fail(`nodes must be a non-negative integer, got ${options.nodes}`)
-  const perNode = Math.max(0, 24 - podCidr.right.prefixLength)
-  if (nodeSpecs.length > 2 ** perNode) return fail(`podCidr ${config.podCidr} has room for ${2 ** perNode} node /24 ranges, not ${nodeSpecs.length}`)
+  for (const range of podCidrs) {
+    const mask = range.family === 'IPv4' ? 24 : 64
+    const room = 2 ** Math.max(0, mask - range.cidr.prefixLength)
+    if (nodeSpecs.length > room) return fail(`podCidr ${range.text} has room for ${room} node /${mask} ranges, not ${nodeSpecs.length}`)
+  }
   if (nodeSpecs.length > nodeCidr.right.size - 3) return fail(`nodeCidr ${config.nodeCidr} has room for ${nodeCidr.right.size - 3} node addresses, not ${nodeSpecs.length}`)
 
   const bootstrap: Action[] = [
@@ -230,8 +302,9 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
         metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
         spec: {
           type: 'ClusterIP',
-          clusterIP: addressAt(serviceCidr.right, 1),
-          clusterIPs: [addressAt(serviceCidr.right, 1)],
+          // The apiserver's own Service is single-stack, of the primary family.
+          clusterIP: firstAddress(serviceCidrs[0] as FamilyCidr),
+          clusterIPs: [firstAddress(serviceCidrs[0] as FamilyCidr)],
           ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
           sessionAffinity: 'None',
         },
@@ -242,7 +315,9 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     // The kubelet registers its Node, then posts its status (status is a subresource).
     ...nodeSpecs.flatMap((spec, i): Action[] => {
       // Addresses start at .2: the first address is the network's gateway.
-      return [...registerNodeActions(spec, nodePodCidr(podCidr.right, i), addressAt(nodeCidr.right, i + 2), now)]
+      const [primary, secondary] = podCidrs.map((range) => nthNodePodCidr(range, i)?.text ?? '')
+      const actions = registerNodeActions(spec, primary ?? '', addressAt(nodeCidr.right, i + 2), now)
+      return secondary === undefined ? [...actions] : actions.map((action) => withPodCidrs(action, [primary ?? '', secondary]))
     }),
   ]
   let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace, memory: IMap() }

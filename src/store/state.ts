@@ -20,9 +20,17 @@ import type { ObjectStore } from './objectStore.js'
 export interface ClusterConfig {
   /** DNS zone, `cluster.local` by default. */
   readonly clusterDomain: string
-  /** The Service ClusterIP range, `10.96.0.0/12` by default (kubeadm's). */
+  /**
+   * The Service ClusterIP range, `10.96.0.0/12` by default (kubeadm's); on a dual-stack cluster
+   * two comma-separated CIDRs, primary family first (`10.96.0.0/12,fd00:10:96::/112`). Read it
+   * with `serviceCidrs`.
+   */
   readonly serviceCidr: string
-  /** The range pod CIDRs are carved from (a /24 per node), `10.244.0.0/16` by default. */
+  /**
+   * The range pod CIDRs are carved from (a /24 per node, a /64 for IPv6), `10.244.0.0/16` by
+   * default; on a dual-stack cluster two comma-separated CIDRs, as `serviceCidr`. Read it with
+   * `podCidrs`.
+   */
   readonly podCidr: string
   /** The range node InternalIPs come from, `172.18.0.0/16` by default (kind's network). */
   readonly nodeCidr: string
