@@ -7,7 +7,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Action } from '../controllers/controller.js'
-import { addressAt, formatIpv4, type Ipv4Cidr, parseCidr } from '../network/cidr.js'
+import { addressAt, parseCidr } from '../network/cidr.js'
+import { podCidrs } from '../network/ipFamilies.js'
+import { nthNodePodCidr } from '../network/podIps.js'
 import type { KubeObject } from '../objects/object.js'
 import { listObjects } from '../store/objectStore.js'
 import { applyAction } from '../store/reducer.js'
@@ -50,8 +52,6 @@ export const DEFAULT_NODE_CAPACITY: Readonly<Record<string, string>> = { cpu: '4
 // constructors
 // ---------------------------------------------------------------------------------------------
 
-/** The i-th /24 of the pod range (the node IPAM's allocation for the i-th node). */
-export const nodePodCidr = (cidr: Ipv4Cidr, i: number): string => `${formatIpv4(cidr.network + i * 256)}/24`
 
 /** The node's heartbeat Lease in kube-node-lease. Renewals are implicit while the kubelet is up. */
 const nodeLease = (name: string, now: string): KubeObject => ({
@@ -61,7 +61,7 @@ const nodeLease = (name: string, now: string): KubeObject => ({
   spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now },
 })
 
-const nodeManifest = (spec: NodeOptions, podCidr: string, internalIp: string, now: string): KubeObject => {
+const nodeManifest = (spec: NodeOptions, podCidrs: ReadonlyArray<string>, internalIp: string, now: string): KubeObject => {
   const at = { lastHeartbeatTime: now, lastTransitionTime: now }
   const capacity = { ...DEFAULT_NODE_CAPACITY, ...spec.capacity }
   return {
@@ -77,8 +77,8 @@ const nodeManifest = (spec: NodeOptions, podCidr: string, internalIp: string, no
       },
     },
     spec: {
-      podCIDR: podCidr,
-      podCIDRs: [podCidr],
+      podCIDR: podCidrs[0] ?? '',
+      podCIDRs: [...podCidrs],
       ...(spec.taints === undefined || spec.taints.length === 0 ? {} : { taints: spec.taints.map((t) => ({ ...t })) }),
       ...(spec.unschedulable === true ? { unschedulable: true } : {}),
     },
@@ -101,11 +101,12 @@ const nodeManifest = (spec: NodeOptions, podCidr: string, internalIp: string, no
 }
 
 /**
- * The writes of a kubelet registering a node: the Node, its status (a subresource) and its
- * Lease. Internal: `createCluster` and `addNode` share it.
+ * The writes of a kubelet registering a node: the Node (with its pod ranges, primary family
+ * first), its status (a subresource) and its Lease. Internal: `createCluster` and `addNode`
+ * share it.
  */
-export const registerNodeActions = (spec: NodeOptions, podCidr: string, internalIp: string, now: number): ReadonlyArray<Action> => {
-  const node = nodeManifest(spec, podCidr, internalIp, formatTimestamp(now))
+export const registerNodeActions = (spec: NodeOptions, podCidrs: ReadonlyArray<string>, internalIp: string, now: number): ReadonlyArray<Action> => {
+  const node = nodeManifest(spec, podCidrs, internalIp, formatTimestamp(now))
   return [
     { type: 'create', by: 'kubelet', object: node },
     { type: 'updateStatus', by: 'kubelet', object: node },
@@ -145,20 +146,29 @@ export const applyAll = (state: ClusterState, actions: ReadonlyArray<Action>): E
  * ```
  */
 export const addNode = (state: ClusterState, spec: NodeOptions): E.Either<ApiError, ClusterState> => {
-  const podRange = parseCidr(state.config.podCidr)
+  const podRanges = podCidrs(state.config)
   const nodeRange = parseCidr(state.config.nodeCidr)
-  if (E.isLeft(podRange) || E.isLeft(nodeRange)) return E.left(badRequestError('the cluster configuration has an invalid pod or node CIDR'))
+  if (podRanges.length === 0 || E.isLeft(nodeRange)) return E.left(badRequestError('the cluster configuration has an invalid pod or node CIDR'))
   const nodes = listObjects(state.objects, 'Node')
-  const usedCidrs = new Set(nodes.map((n) => (n['spec'] as { podCIDR?: string } | undefined)?.podCIDR))
+  const usedCidrs = new Set(
+    nodes.flatMap((n) => {
+      const nodeSpec = n['spec'] as { podCIDR?: string; podCIDRs?: ReadonlyArray<string> } | undefined
+      return [...(nodeSpec?.podCIDRs ?? []), ...(nodeSpec?.podCIDR === undefined ? [] : [nodeSpec.podCIDR])]
+    }),
+  )
   const usedIps = new Set(
     nodes.flatMap((n) => ((n['status'] as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []).map((a) => a.address)),
   )
-  const ranges = 2 ** Math.max(0, 24 - podRange.right.prefixLength)
-  let cidrIndex = 0
-  while (cidrIndex < ranges && usedCidrs.has(nodePodCidr(podRange.right, cidrIndex))) cidrIndex++
-  if (cidrIndex >= ranges) return E.left(badRequestError(`podCidr ${state.config.podCidr} has no free /24 range for node ${spec.name}`))
+  // The first index whose range is free in every family, so a node's ranges stay paired.
+  let ranges: ReadonlyArray<string> | undefined
+  for (let index = 0; ranges === undefined; index++) {
+    const candidates = podRanges.map((range) => nthNodePodCidr(range, index)?.text)
+    if (candidates.some((c) => c === undefined)) break
+    if (candidates.every((c) => !usedCidrs.has(c as string))) ranges = candidates as string[]
+  }
+  if (ranges === undefined) return E.left(badRequestError(`podCidr ${state.config.podCidr} has no free node range for node ${spec.name}`))
   let ipIndex = 2
   while (ipIndex < nodeRange.right.size - 1 && usedIps.has(addressAt(nodeRange.right, ipIndex))) ipIndex++
   if (ipIndex >= nodeRange.right.size - 1) return E.left(badRequestError(`nodeCidr ${state.config.nodeCidr} has no free address for node ${spec.name}`))
-  return applyAll(state, registerNodeActions(spec, nodePodCidr(podRange.right, cidrIndex), addressAt(nodeRange.right, ipIndex), state.now))
+  return applyAll(state, registerNodeActions(spec, ranges, addressAt(nodeRange.right, ipIndex), state.now))
 }

@@ -201,13 +201,6 @@ const defaultPartnerRanges = (options: ClusterOptions): Partial<Pick<ClusterConf
 const firstAddress = (range: FamilyCidr): string =>
   range.family === 'IPv4' ? addressAt(range.cidr, 1) : formatIpv6(range.cidr.network + 1n)
 
-/** A Node write with its pod ranges of both families (`spec.podCIDRs`, primary first). */
-const withPodCidrs = (action: Action, cidrs: ReadonlyArray<string>): Action => {
-  if ((action.type !== 'create' && action.type !== 'updateStatus') || action.object.kind !== 'Node') return action
-  const spec = (action.object['spec'] ?? {}) as Record<string, unknown>
-  return { ...action, object: { ...action.object, spec: { ...spec, podCIDR: cidrs[0], podCIDRs: [...cidrs] } } }
-}
-
 // ---------------------------------------------------------------------------------------------
 // constructors
 // ---------------------------------------------------------------------------------------------
@@ -313,11 +306,9 @@ export const tryCreateCluster = (options: ClusterOptions = {}): E.Either<Invalid
     // A default StorageClass, as kind and minikube clusters ship one.
     { type: 'create', by: 'kube-apiserver', object: DEFAULT_STORAGE_CLASS },
     // The kubelet registers its Node, then posts its status (status is a subresource).
-    ...nodeSpecs.flatMap((spec, i): Action[] => {
+    ...nodeSpecs.flatMap((spec, i): ReadonlyArray<Action> => {
       // Addresses start at .2: the first address is the network's gateway.
-      const [primary, secondary] = podCidrs.map((range) => nthNodePodCidr(range, i)?.text ?? '')
-      const actions = registerNodeActions(spec, primary ?? '', addressAt(nodeCidr.right, i + 2), now)
-      return secondary === undefined ? [...actions] : actions.map((action) => withPodCidrs(action, [primary ?? '', secondary]))
+      return registerNodeActions(spec, podCidrs.map((range) => nthNodePodCidr(range, i)?.text ?? ''), addressAt(nodeCidr.right, i + 2), now)
     }),
   ]
   let state: ClusterState = { now, rng: seedRng(options.seed ?? 0), revision: 0, objects: emptyStore, config, trace: emptyTrace, memory: IMap() }

@@ -8,7 +8,9 @@
  */
 import { resolveFenceposts } from '../controllers/deployment.js'
 import { parseStatefulPodName } from '../controllers/statefulSet.js'
-import { cidrContains, parseCidr } from '../network/cidr.js'
+import { cidrContains } from '../network/cidr.js'
+import { type FamilyCidr, ipFamilyOf, serviceCidrs } from '../network/ipFamilies.js'
+import { parseIpv6 } from '../network/ipv6.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
@@ -205,13 +207,19 @@ const cronJobConcurrency: Invariant = {
     }),
 }
 
+const rangeContains = (range: FamilyCidr, address: string): boolean => {
+  if (range.family === 'IPv4') return cidrContains(range.cidr, address)
+  const value = parseIpv6(address)
+  return value._tag === 'Right' && value.right >= range.cidr.network && value.right < range.cidr.network + range.cidr.size
+}
+
 const I12 = 'I12 service addresses'
 /** ClusterIPs unique and inside the service CIDR; node ports unique and in range; headless and ExternalName have no ClusterIP. */
 const serviceAddresses: Invariant = {
   name: I12,
   check: (state) => {
     const found: Violation[] = []
-    const cidr = parseCidr(state.config.serviceCidr)
+    const ranges = serviceCidrs(state.config)
     const [low, high] = state.config.nodePortRange
     const ips = new Map<string, KubeObject>()
     const ports = new Map<number, KubeObject>()
@@ -221,10 +229,18 @@ const serviceAddresses: Invariant = {
       if (spec['type'] === 'ExternalName') {
         if (typeof ip === 'string' && ip !== '') found.push(violation(I12, svc, 'spec.clusterIP', 'none for an ExternalName Service', ip))
       } else if (typeof ip === 'string' && ip !== '' && ip !== 'None') {
-        const other = ips.get(ip)
-        if (other !== undefined) found.push(violation(I12, svc, 'spec.clusterIP', 'unique', `${ip}, also ${formatRef(refOf(other))}`))
-        if (cidr._tag === 'Right' && !cidrContains(cidr.right, ip)) found.push(violation(I12, svc, 'spec.clusterIP', `inside ${state.config.serviceCidr}`, ip))
-        ips.set(ip, svc)
+        // Every family's address (clusterIPs; clusterIP is the first), each inside its family's range.
+        const all = Array.isArray(spec['clusterIPs']) ? (spec['clusterIPs'] as unknown[]).filter((x): x is string => typeof x === 'string') : [ip]
+        if (all[0] !== ip) found.push(violation(I12, svc, 'spec.clusterIPs', `clusterIPs[0] = clusterIP (${ip})`, JSON.stringify(all)))
+        for (const address of all) {
+          const other = ips.get(address)
+          if (other !== undefined) found.push(violation(I12, svc, 'spec.clusterIP', 'unique', `${address}, also ${formatRef(refOf(other))}`))
+          const family = ipFamilyOf(address)
+          const range = ranges.find((r) => r.family === family)
+          if (range === undefined || !rangeContains(range, address))
+            found.push(violation(I12, svc, 'spec.clusterIPs', `inside ${range?.text ?? `a ${family ?? 'valid'} range of ${state.config.serviceCidr}`}`, address))
+          ips.set(address, svc)
+        }
       }
       for (const port of (spec['ports'] as ReadonlyArray<Json> | undefined) ?? []) {
         const nodePort = port['nodePort']

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { describe, expect, it } from 'vitest'
 import {
+  addNode,
   advance,
   apply,
   applyManifests,
@@ -9,14 +10,17 @@ import {
   createCluster,
   formatApiError,
   get,
+  type KubeObject,
   list,
   remove,
+  deleteNode,
   resolveDns,
   route,
   tryCreateCluster,
 } from '../../src/index.js'
 import { runRoute } from '../../src/cli/network.js'
-import { rebuildStore } from '../../src/store/objectStore.js'
+import { putObject, rebuildStore } from '../../src/store/objectStore.js'
+import { checkInvariants, formatViolation, WORKLOAD_INVARIANTS } from '../../src/testing/index.js'
 import { left, right } from '../helpers.js'
 
 const DUAL = { serviceCidr: '10.96.0.0/12,fd00:10:96::/112', podCidr: '10.244.0.0/16,fd00:10:244::/56' }
@@ -55,6 +59,21 @@ describe('cluster configuration', () => {
     const v6 = createCluster({ nodes: 1, ...V6_FIRST })
     expect(spec(v6, 'kubernetes').clusterIPs).toEqual(['fd00:10:96::1'])
     expect(list(v6, 'Node').map((n) => (n['spec'] as { podCIDR: string }).podCIDR)).toEqual(['fd00:10:244::/64'])
+  })
+
+  it('addNode gives a joining node the first range free in every family, and its pods both families', () => {
+    const s = right(deleteNode(createCluster({ nodes: 3, ...DUAL }), 'node-2'))
+    const joined = right(addNode(s, { name: 'extra' }))
+    expect((get(joined, 'Node', undefined, 'extra') as unknown as O.Some<{ spec: { podCIDR: string; podCIDRs: string[] } }>).value.spec).toMatchObject({
+      podCIDR: '10.244.1.0/24',
+      podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'],
+    })
+    const v6 = right(addNode(createCluster({ nodes: 1, serviceCidr: 'fd00:10:96::/112', podCidr: 'fd00:10:244::/56' }), { name: 'extra' }))
+    expect((get(v6, 'Node', undefined, 'extra') as unknown as O.Some<{ spec: { podCIDRs: string[] } }>).value.spec.podCIDRs).toEqual(['fd00:10:244:1::/64'])
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'extra', containers: [{ name: 'c', image: 'nginx' }] } }
+    const running = right(advance(right(applyManifests(joined, pod)), '5s'))
+    const ips = (get(running, 'Pod', 'default', 'p') as unknown as O.Some<{ status: { podIPs: { ip: string }[] } }>).value.status.podIPs.map((i) => i.ip)
+    expect(ips).toEqual(['10.244.1.2', 'fd00:10:244:1::2'])
   })
 
   it('rejects bad range lists with clear messages', () => {
@@ -284,5 +303,19 @@ describe('pods, slices, DNS and routes on a dual-stack cluster', () => {
     const down = right(advance(right(apply(s, svc('web', { ...w, ipFamilyPolicy: 'SingleStack', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] }))), '1s'))
     const types = list(down, 'EndpointSlice', { labelSelector: 'kubernetes.io/service-name=web' }).map((x) => x['addressType'])
     expect(types).toEqual(['IPv4'])
+  })
+})
+
+describe('invariants on a dual-stack cluster', () => {
+  it('I12 checks every ClusterIP against its own family range', () => {
+    const s = right(applyManifests(createCluster({ nodes: 1, ...DUAL }), svc('web', { ipFamilyPolicy: 'RequireDualStack', selector: { app: 'web' }, ports: [{ port: 80 }] })))
+    expect(checkInvariants(s, undefined, WORKLOAD_INVARIANTS).filter((v) => v.invariant.startsWith('I12'))).toEqual([])
+    // A forged store: the IPv6 address outside fd00:10:96::/112.
+    const web = (get(s, 'Service', 'default', 'web') as unknown as O.Some<KubeObject>).value
+    const spec = web['spec'] as { clusterIPs: string[] }
+    const forged = { ...s, objects: putObject(s.objects, { ...web, spec: { ...spec, clusterIPs: [spec.clusterIPs[0], 'fd00:99::1'] } }) }
+    expect(checkInvariants(forged, undefined, WORKLOAD_INVARIANTS).map(formatViolation)).toContain(
+      'I12 service addresses: Service default/web spec.clusterIPs: expected inside fd00:10:96::/112, got fd00:99::1',
+    )
   })
 })
