@@ -13,6 +13,10 @@
  * Revisions are ControllerRevisions `<ds>-<hash>`; pods carry `controller-revision-hash: <hash>`
  * and `pod-template-generation`.
  *
+ * After creating or deleting pods a set keeps expectations (`./expectations.ts`, in the
+ * controller's memory): until it has observed those pods, or five minutes pass, it only writes
+ * status, so a stale view of its own writes never puts a second pod on a node.
+ *
  * Cost per pass: the nodes times the DaemonSets, plus each set's own pods (owner index).
  *
  * @module
@@ -43,6 +47,7 @@ import { nextGeneratedName } from '../store/identity.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, plannedController, type Plan } from './controller.js'
+import { type Expectation, expectationsOf, expectWrites, expiryOf, isSatisfied, observe, rememberExpectations } from './expectations.js'
 import {
   claimRevisions,
   CONTROLLER_REVISION_HASH_LABEL,
@@ -546,6 +551,7 @@ const calculateStatus = (
   byNode: ReadonlyMap<string, KubeObject[]>,
   hash: string,
   now: number,
+  observedGeneration: boolean,
 ): DaemonSetStatus => {
   const minReady = ds.spec.minReadySeconds ?? 0
   let desired = 0
@@ -575,7 +581,9 @@ const calculateStatus = (
     desiredNumberScheduled: desired,
     numberReady: ready,
   }
-  if (ds.metadata.generation !== undefined) status['observedGeneration'] = ds.metadata.generation
+  // Without satisfied expectations the controller did not act on this generation, so it does not claim to have observed it.
+  const generation = observedGeneration ? ds.metadata.generation : ds.status?.observedGeneration
+  if (generation !== undefined) status['observedGeneration'] = generation
   setCount(status, 'updatedNumberScheduled', updated)
   setCount(status, 'numberAvailable', available)
   setCount(status, 'numberUnavailable', desired - available)
@@ -584,7 +592,20 @@ const calculateStatus = (
   return status as DaemonSetStatus
 }
 
-const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: ReadonlyArray<NodeView>, rng: Rng, taken: Set<string>): { actions: Action[]; rng: Rng; next: number | undefined } => {
+interface SetPlan {
+  readonly actions: Action[]
+  readonly rng: Rng
+  readonly next: number | undefined
+  /** The expectations this pass's pod creates and deletes set, if it made any. */
+  readonly expect?: Expectation
+}
+
+/**
+ * `syncDaemonSet` for one set. With expectations not yet satisfied (`satisfied` false) it only
+ * claims pods, keeps the history and writes the status, as upstream does, so pods it created a
+ * moment ago but does not see yet are not created twice.
+ */
+const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: ReadonlyArray<NodeView>, rng: Rng, taken: Set<string>, satisfied: boolean): SetPlan => {
   const actions: Action[] = []
   if (ds.spec.selector === undefined || ds.metadata.deletionTimestamp !== undefined) return { actions, rng, next: undefined }
   const selector = fromLabelSelector(ds.spec.selector)
@@ -612,16 +633,23 @@ const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: Readonly
     else list.push(pod)
   }
   const minReady = ds.spec.minReadySeconds ?? 0
+  if (!satisfied) {
+    const status = calculateStatus(ds, nodes, verdicts, byNode, hash, state.now, false)
+    if (!deepEqual(status, ds.status ?? {})) actions.push({ type: 'updateStatus', by: NAME, object: { ...ds, status } })
+    const next = minReady > 0 && (status.numberReady ?? 0) !== (status.numberAvailable ?? 0) ? nextAvailability(claim.pods, minReady, state.now) : undefined
+    return { actions, rng, next }
+  }
   const managed = manage(ds, nodes, verdicts, byNode, hash, minReady, state.now)
   let sync: Sync = managed
-  // The rolling update waits until the manage loop's own writes have been observed, as
-  // upstream waits for its expectations.
+  // The rolling update runs only once the manage loop's expectations are satisfied, i.e. when
+  // this pass created and deleted nothing.
   if (managed.deletes.length === 0 && managed.createOn.length === 0 && ds.spec.updateStrategy?.type === 'RollingUpdate')
     sync = rollingUpdate(ds, nodes, verdicts, byNode, hash, minReady, state.now)
   for (const [pod, node] of managed.failed)
     actions.push(event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${pod.metadata.namespace ?? 'default'}/${pod.metadata.name} on node ${node}, will try to kill it`))
   let r = rng
   const namespace = ds.metadata.namespace ?? 'default'
+  const podWrites: Action[] = []
   for (const node of sync.createOn) {
     let name = ''
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -631,14 +659,18 @@ const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: Readonly
       if (!taken.has(`${namespace}/${name}`) && getObject(state.objects, { kind: 'Pod', namespace, name }) === undefined) break
     }
     taken.add(`${namespace}/${name}`)
-    actions.push({ type: 'create', by: NAME, object: podForNode(ds, template, node, name, hash, generation) })
+    const create: Action = { type: 'create', by: NAME, object: podForNode(ds, template, node, name, hash, generation) }
+    podWrites.push(create)
+    actions.push(create)
     actions.push(event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`))
   }
   const deleted = new Set<string>()
   for (const pod of sync.deletes) {
     if (deleted.has(pod.metadata.name)) continue
     deleted.add(pod.metadata.name)
-    actions.push({ type: 'delete', by: NAME, ref: refOfObject(pod), ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }) })
+    const del: Action = { type: 'delete', by: NAME, ref: refOfObject(pod), ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }) }
+    podWrites.push(del)
+    actions.push(del)
     actions.push(event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`))
   }
   // History: keep revisionHistoryLimit old revisions, never one a pod still carries.
@@ -646,28 +678,44 @@ const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: Readonly
   actions.push(
     ...truncateHistory(history.old, (r) => liveHashes.has(r.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? r.metadata.name), ds.spec.revisionHistoryLimit ?? 10, true, NAME),
   )
-  const status = calculateStatus(ds, nodes, verdicts, byNode, hash, state.now)
+  const status = calculateStatus(ds, nodes, verdicts, byNode, hash, state.now, true)
   if (!deepEqual(status, ds.status ?? {})) actions.push({ type: 'updateStatus', by: NAME, object: { ...ds, status } })
   const ready = status.numberReady ?? 0
   const next = minReady > 0 && ready !== (status.numberAvailable ?? 0) ? nextAvailability(claim.pods, minReady, state.now) : undefined
-  return { actions, rng: r, next }
+  const expect = expectWrites(podWrites, namespace, state.now)
+  return { actions, rng: r, next, ...(expect === undefined ? {} : { expect }) }
 }
 
 const planCluster = (state: ClusterState): Plan => {
   const actions: Action[] = []
   let next: number | undefined
+  const wakeAt = (t: number | undefined): void => {
+    if (t !== undefined && (next === undefined || t < next)) next = t
+  }
   const sets = listObjects(state.objects, 'DaemonSet')
+  const memory = expectationsOf(state, NAME)
+  const expectations: Record<string, Expectation> = {}
   if (sets.length > 0) {
     const nodes = listObjects(state.objects, 'Node').map(nodeView)
     let rng = forkRng(state.rng, NAME)
     const taken = new Set<string>()
     for (const object of sets) {
-      const result = syncDaemonSet(state, object as StoredDaemonSet, nodes, rng, taken)
+      const uid = object.metadata.uid ?? ''
+      const observed = observe(memory[uid], state)
+      const satisfied = isSatisfied(observed, state.now)
+      const result = syncDaemonSet(state, object as StoredDaemonSet, nodes, rng, taken, satisfied)
       rng = result.rng
       actions.push(...result.actions)
-      if (result.next !== undefined && (next === undefined || result.next < next)) next = result.next
+      wakeAt(result.next)
+      // New writes replace the expectations (SetExpectations); expired ones are dropped.
+      const kept = result.expect ?? (satisfied ? undefined : observed)
+      if (kept !== undefined) {
+        expectations[uid] = kept
+        wakeAt(expiryOf(kept, state.now))
+      }
     }
   }
+  actions.push(...rememberExpectations(NAME, memory, expectations))
   const plan: Plan = { actions, next }
   return plan
 }
@@ -675,8 +723,9 @@ const planCluster = (state: ClusterState): Plan => {
 /**
  * The DaemonSet controller: one pod per eligible node, placed through required node affinity
  * and bound by the scheduler; RollingUpdate (maxUnavailable or maxSurge, rounded up) and
- * OnDelete updates; ControllerRevisions and history cleanup; status counts. `nextWakeup` is the
- * moment a ready pod outlasts minReadySeconds.
+ * OnDelete updates; ControllerRevisions and history cleanup; status counts; expectations of its
+ * own pod writes (upstream `ControllerExpectations`). `nextWakeup` is the moment a ready pod
+ * outlasts minReadySeconds, or pending expectations expire.
  *
  * @category engine
  * @since 0.1.0

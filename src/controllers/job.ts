@@ -4,8 +4,9 @@
  * index, in Indexed mode), re-creating failed pods after a back-off (10 s doubling, capped at
  * 10 minutes), failing the Job past `backoffLimit`, `activeDeadlineSeconds`, the per-index
  * limits or a FailJob pod-failure rule, and completing it when its success policy is met. The
- * per-Job logic lives in `./job/`; this module runs it over every Job and names the next time
- * time alone gives any Job work.
+ * per-Job logic lives in `./job/`; this module runs it over every Job, keeps each Job's
+ * expectations of its pod writes (`./expectations.ts`) in the controller's memory, and names
+ * the next time time alone gives any Job work.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { forkRng } from '../sim/rng.js'
 import { dependentsOf, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
+import { type Expectation, expectationsOf, expiryOf, isSatisfied, observe, rememberExpectations } from './expectations.js'
 import { finishedType, isJobFinished, JOB_CONTROLLER_NAME, orphanFinalizerRemovals, type StoredJob, syncJob } from './job/sync.js'
 
 export {
@@ -40,13 +42,15 @@ interface Plan {
 const plans = new WeakMap<ClusterState, Plan>()
 
 /**
- * A Job pass that had nothing to do, and what it looked at (the Job object is the key, and its
- * dependents), so an unchanged Job at the same time is not planned again. Orphan adoption is
- * the one input this does not see; a new orphan is adopted once the Job or its pods next change.
+ * A Job pass that had nothing to do, and what it looked at (the Job object is the key, its
+ * dependents and its expectations), so an unchanged Job at the same time is not planned again.
+ * Orphan adoption is the one input this does not see; a new orphan is adopted once the Job or
+ * its pods next change.
  */
 interface Idle {
   readonly now: number
   readonly pods: ReadonlyArray<KubeObject>
+  readonly expectation: Expectation | undefined
   readonly wake: number | undefined
 }
 const idle = new WeakMap<KubeObject, Idle>()
@@ -57,21 +61,38 @@ const planJobs = (state: ClusterState): Plan => {
   if (cached !== undefined) return cached
   const actions: Action[] = [...orphanFinalizerRemovals(state)]
   let next: number | undefined
+  const wakeAt = (t: number | undefined): void => {
+    if (t !== undefined && (next === undefined || t < next)) next = t
+  }
   let rng = forkRng(state.rng, JOB_CONTROLLER_NAME)
+  const memory = expectationsOf(state, JOB_CONTROLLER_NAME)
+  const expectations: Record<string, Expectation> = {}
   for (const job of listObjects(state.objects, 'Job') as ReadonlyArray<StoredJob>) {
     if (isJobFinished(job)) continue
-    const pods = dependentsOf(state.objects, job.metadata.uid ?? '')
+    const uid = job.metadata.uid ?? ''
+    const observed = observe(memory[uid], state)
+    const satisfied = isSatisfied(observed, state.now)
+    const pods = dependentsOf(state.objects, uid)
     const was = idle.get(job)
-    if (was !== undefined && was.now === state.now && sameList(was.pods, pods)) {
-      if (was.wake !== undefined && (next === undefined || was.wake < next)) next = was.wake
-      continue
+    let kept: Expectation | undefined
+    if (was !== undefined && was.now === state.now && was.expectation === observed && sameList(was.pods, pods)) {
+      wakeAt(was.wake)
+      kept = satisfied ? undefined : observed
+    } else {
+      const plan = syncJob(state, job, rng, satisfied)
+      rng = plan.rng
+      actions.push(...plan.actions)
+      if (plan.actions.length === 0) idle.set(job, { now: state.now, pods, expectation: observed, wake: plan.wake })
+      wakeAt(plan.wake)
+      // New pod writes replace the expectations (SetExpectations); expired ones are dropped.
+      kept = plan.expect ?? (satisfied ? undefined : observed)
     }
-    const plan = syncJob(state, job, rng)
-    rng = plan.rng
-    actions.push(...plan.actions)
-    if (plan.actions.length === 0) idle.set(job, { now: state.now, pods, wake: plan.wake })
-    if (plan.wake !== undefined && (next === undefined || plan.wake < next)) next = plan.wake
+    if (kept !== undefined) {
+      expectations[uid] = kept
+      wakeAt(expiryOf(kept, state.now))
+    }
   }
+  actions.push(...rememberExpectations(JOB_CONTROLLER_NAME, memory, expectations))
   const plan: Plan = { actions, next }
   plans.set(state, plan)
   return plan
@@ -88,6 +109,8 @@ const planJobs = (state: ClusterState): Plan => {
  * `<job>-<5 random chars>` (`<job>-<index>-<5 chars>` when Indexed) from the seeded PRNG and
  * carry the `batch.kubernetes.io/job-tracking` finalizer until they are counted. Events:
  * SuccessfulCreate, SuccessfulDelete, Completed, Suspended, Resumed, and the failure reasons.
+ * After creating or deleting pods it waits until it has observed them (expectations, forgotten
+ * on a crash) or five minutes pass, so a stale view never runs more than parallelism pods.
  *
  * @category engine
  * @since 0.1.0

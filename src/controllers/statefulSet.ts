@@ -279,11 +279,16 @@ const statefulSetRevisions = (state: ClusterState, set: StoredStatefulSet, selec
   let update: StoredRevision
   let all = revisions
   const latestEqual = equal.at(-1)
+  // A set being deleted writes no revision. Its revisions are dependents the garbage collector is
+  // deleting (Foreground) or releasing (Orphan); one written now would be collected again.
+  // Upstream writes it once per sync, and only events trigger a sync, so the race ends there; a
+  // controller that plans from the state every pass would recreate it forever at one instant.
+  const deleting = set.metadata.deletionTimestamp !== undefined
   if (latestEqual !== undefined && latestEqual === revisions.at(-1)) update = latestEqual
   else if (latestEqual !== undefined) {
     // The template went back to an earlier revision: reuse it with the next number.
     update = { ...latestEqual, revision: next }
-    actions.push({ type: 'update', by: NAME, object: update })
+    if (!deleting) actions.push({ type: 'update', by: NAME, object: update })
     all = revisions.map((r) => (r === latestEqual ? update : r))
   } else {
     const hash = hashControllerRevision(data, collisionCount)
@@ -299,9 +304,9 @@ const statefulSetRevisions = (state: ClusterState, set: StoredStatefulSet, selec
     if (existing !== undefined) update = existing as StoredRevision
     else {
       update = newRevision(set, name, data, next, { ...(set.spec.template.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash })
-      actions.push({ type: 'create', by: NAME, object: update })
+      if (!deleting) actions.push({ type: 'create', by: NAME, object: update })
     }
-    all = [...revisions, update]
+    all = deleting && existing === undefined ? revisions : [...revisions, update]
   }
   const current = revisions.find((r) => r.metadata.name === set.status?.currentRevision) ?? update
   return { current, update, collisionCount, all, actions }

@@ -23,6 +23,7 @@ import { getObject, listObjects, dependentsOf } from '../../store/objectStore.js
 import { MAX_GENERATE_NAME_PREFIX, NAME_SUFFIX_ALPHABET, NAME_SUFFIX_LENGTH } from '../../store/identity.js'
 import type { ClusterState } from '../../store/state.js'
 import type { Action, EventRecord } from '../controller.js'
+import { type Expectation, expectWrites } from '../expectations.js'
 import { indexBackoffRemainingMs, jobBackoffRemainingMs, lastFailedPodPerIndex } from './backoff.js'
 import { formatIntervals, hasIndex, type Intervals, parseIntervals, totalOf, withIndexes } from './indexes.js'
 import {
@@ -65,6 +66,8 @@ export interface JobPlan {
   /** When time alone gives this Job more to do. */
   readonly wake: number | undefined
   readonly rng: Rng
+  /** The expectations set by the pods this pass creates or deletes to manage the Job, if any. */
+  readonly expect?: Expectation
 }
 
 type Condition = JobCondition & { readonly lastProbeTime?: string; readonly lastTransitionTime?: string }
@@ -329,9 +332,11 @@ const withoutTrackingFinalizer = (pod: KubeObject): Action =>
 
 /**
  * Plans one Job at `state.now`. Jobs that are finished, or managed by another controller, have
- * nothing to do.
+ * nothing to do. With its expectations not yet satisfied (`satisfied` false: pods it created or
+ * deleted are not all observed yet) it neither creates nor deletes pods to manage the Job, nor
+ * declares it finished, and only counts and writes the status, as upstream's `syncJob`.
  */
-export const syncJob = (state: ClusterState, job: StoredJob, rngIn: Rng): JobPlan => {
+export const syncJob = (state: ClusterState, job: StoredJob, rngIn: Rng, satisfied = true): JobPlan => {
   if (isJobFinished(job) || !isManagedHere(job)) return { actions: [], wake: undefined, rng: rngIn }
   if (job.spec.completionMode !== undefined && job.spec.completionMode !== 'NonIndexed' && job.spec.completionMode !== 'Indexed')
     return { actions: [], wake: undefined, rng: rngIn }
@@ -469,10 +474,16 @@ export const syncJob = (state: ClusterState, job: StoredJob, rngIn: Rng): JobPla
     active = active.filter((p) => !gone.has(p))
   }
 
+  let managed: ReadonlyArray<Action> = []
   if (finished !== undefined) {
     deletePods(active)
+    // Pods created a moment ago may not be observed yet: the Job is not declared finished until
+    // its expectations are satisfied (upstream clears finishedCondition then).
+    if (!satisfied) finished = undefined
   } else {
-    if (!deleting) {
+    const manageCalled = !deleting && satisfied
+    if (manageCalled) {
+      const before = podActions.length
       // manageJob
       if (suspended) deletePods(activePodsForRemoval(job, active, active.length))
       else {
@@ -528,11 +539,13 @@ export const syncJob = (state: ClusterState, job: StoredJob, rngIn: Rng): JobPla
           }
         }
       }
+      managed = podActions.slice(before)
     }
     const activeNow = active.length + created
     const complete = completions === undefined ? succeeded > 0 && activeNow === 0 : succeeded >= completions && activeNow === 0
     if (complete) finished = { type: 'SuccessCriteriaMet', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }
-    else if (!deleting) {
+    // Suspended and resumed conditions change only in a pass that managed the pods.
+    else if (manageCalled) {
       if (suspended) {
         const r = ensureCondition(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now)
         conditions = r.list
@@ -626,7 +639,8 @@ export const syncJob = (state: ClusterState, job: StoredJob, rngIn: Rng): JobPla
   if (!sameStatus(nextStatus, job.status)) actions.push(...podActions, ...finalizerRemovals, { type: 'updateStatus', by: JOB_CONTROLLER_NAME, object: { ...job, status: nextStatus } })
   else actions.push(...podActions, ...finalizerRemovals)
   actions.push(...events)
-  return { actions, wake, rng }
+  const expect = expectWrites(managed, job.metadata.namespace ?? 'default', now)
+  return { actions, wake, rng, ...(expect === undefined ? {} : { expect }) }
 }
 
 /**
