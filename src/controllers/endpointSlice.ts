@@ -96,6 +96,12 @@ interface Memory {
   readonly nodes: IMap<string, KubeObject>
   /** `namespace \0 key=value` (the first pair of the selector) -> keys of Services with slices. */
   readonly bySelector: IMap<string, ISet<string>>
+  /**
+   * Services whose slices the last pass wrote: synced again next pass, as a failed sync is
+   * requeued upstream. A write the API server refused changes nothing this controller watches,
+   * so without this it would never learn that the slices are still wrong.
+   */
+  readonly retry: ISet<string>
 }
 
 /** A pod's endpoint for one Service and the port set it serves. */
@@ -531,7 +537,7 @@ const indexService = (index: IMap<string, ISet<string>>, key: string, service: K
 }
 
 /** Services (with slices) whose selector matches a pod, found through the selector index. */
-const servicesSelecting = (memory: Memory, services: IMap<string, KubeObject>, pod: KubeObject | undefined, into: Set<string>): void => {
+const servicesSelecting = (memory: Pick<Memory, 'bySelector'>, services: IMap<string, KubeObject>, pod: KubeObject | undefined, into: Set<string>): void => {
   if (pod === undefined) return
   const labels = pod.metadata.labels
   if (labels === undefined) return
@@ -553,8 +559,8 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   const slices = kinds.get('EndpointSlice') ?? EMPTY_MAP
   const nodes = kinds.get('Node') ?? EMPTY_MAP
   const previous = state.memory.get(NAME) as Memory | undefined
-  if (previous !== undefined && previous.pods === pods && previous.services === services && previous.slices === slices && previous.nodes === nodes) return []
-  const full = new Set<string>()
+  if (previous !== undefined && previous.pods === pods && previous.services === services && previous.slices === slices && previous.nodes === nodes && previous.retry.size === 0) return []
+  const full = new Set<string>(previous?.retry ?? [])
   const changedPods = new Set<string>()
   let bySelector = previous?.bySelector ?? IMap<string, ISet<string>>()
   if (previous === undefined) {
@@ -579,12 +585,14 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
         for (const pod of podsOnNode(state.objects, change.key)) changedPods.add(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`)
     for (const change of diffMaps(previous.pods, pods)) changedPods.add(change.key)
   }
-  const memory: Memory = { pods, services, slices, nodes, bySelector }
+  const written = new Set<string>()
+  const memory = (): Memory => ({ pods, services, slices, nodes, bySelector, retry: ISet(written) })
+  const view: Pick<Memory, 'bySelector'> = { bySelector }
   const perService = new Map<string, string[]>()
   for (const podKey of changedPods) {
     const touched = new Set<string>()
-    servicesSelecting(memory, services, pods.get(podKey), touched)
-    servicesSelecting(memory, services, previous?.pods.get(podKey), touched)
+    servicesSelecting(view, services, pods.get(podKey), touched)
+    servicesSelecting(view, services, previous?.pods.get(podKey), touched)
     for (const key of touched) {
       if (full.has(key)) continue
       const list = perService.get(key)
@@ -593,15 +601,19 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
     }
   }
   const actions: Action[] = []
-  for (const key of [...full].sort()) actions.push(...syncService(state, key))
+  const plan = (key: string, planned: ReadonlyArray<Action>): void => {
+    if (planned.length > 0) written.add(key)
+    for (const action of planned) actions.push(action)
+  }
+  for (const key of [...full].sort()) plan(key, syncService(state, key))
   for (const key of [...perService.keys()].sort()) {
     const podKeys = (perService.get(key) ?? []).sort()
-    actions.push(...(podKeys.length > TARGETED_LIMIT ? syncService(state, key) : syncPods(state, key, podKeys)))
+    plan(key, podKeys.length > TARGETED_LIMIT ? syncService(state, key) : syncPods(state, key, podKeys))
   }
   // Without any memory yet and nothing to write, stay silent: a quiet cluster (a fresh one) is
   // then a fixed point. Once remembered, a quiet pass still records what it observed, so the
   // next pass has nothing to diff and returns no actions.
-  if (previous !== undefined || actions.length > 0) actions.push({ type: 'remember', by: NAME, value: memory })
+  if (previous !== undefined || actions.length > 0) actions.push({ type: 'remember', by: NAME, value: memory() })
   return actions
 }
 

@@ -387,7 +387,25 @@ const deleteAction = (
     if (grace > 0) return E.right({ state, outcome: 'deleting', object: existing, warnings })
   }
 
-  if (alreadyDeleting && existing.kind !== 'Pod') return E.right({ state, outcome: 'deleting', object: existing, warnings })
+  if (alreadyDeleting && existing.kind !== 'Pod') {
+    // A new request with an explicit policy swaps the propagation finalizers, as upstream's
+    // deletionFinalizersForGarbageCollection does (Foreground then Orphan keeps the dependents).
+    const finalizers = action.propagation === undefined ? undefined : swapPropagationFinalizers(existing.metadata.finalizers ?? [], action.propagation)
+    if (finalizers === undefined) return E.right({ state, outcome: 'deleting', object: existing, warnings })
+    const { finalizers: _old, ...rest } = existing.metadata
+    const updated = deepFreeze({ ...existing, metadata: finalizers.length === 0 ? rest : { ...rest, finalizers } } as KubeObject)
+    if (readyToRemove(updated)) {
+      const removed = remove(state, updated)
+      return E.right({ state: record(removed, [traceEntry(removed, action.by, 'delete', ref)]), outcome: 'deleted', warnings })
+    }
+    const stored = store(state, updated)
+    return E.right({
+      state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
+      outcome: 'deleting',
+      object: stored.object,
+      warnings,
+    })
+  }
   const markedMeta: Record<string, unknown> = { ...existing.metadata }
   if (markedMeta['deletionTimestamp'] === undefined) markedMeta['deletionTimestamp'] = now
   markedMeta['deletionGracePeriodSeconds'] = 0
@@ -406,6 +424,14 @@ const deleteAction = (
     object: stored.object,
     warnings,
   })
+}
+
+/** The finalizers after a delete request with `propagation` on an object already being deleted; undefined when unchanged. */
+const swapPropagationFinalizers = (current: ReadonlyArray<string>, propagation: PropagationPolicy): ReadonlyArray<string> | undefined => {
+  const kept = current.filter((f) => f !== FOREGROUND_FINALIZER && f !== ORPHAN_FINALIZER)
+  const next = propagation === 'Foreground' ? [...kept, FOREGROUND_FINALIZER] : propagation === 'Orphan' ? [...kept, ORPHAN_FINALIZER] : kept
+  const same = next.length === current.length && next.every((f) => current.includes(f))
+  return same ? undefined : next
 }
 
 const addPropagationFinalizer = (meta: Record<string, unknown>, propagation: PropagationPolicy): void => {

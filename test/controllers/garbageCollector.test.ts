@@ -63,6 +63,24 @@ describe('garbage collector', () => {
     expect(exists(settled, 'bystander')).toBe(true)
   })
 
+  it('a second delete request swaps the propagation finalizers: Foreground then Orphan keeps the dependents', () => {
+    const { s } = ownerAndChild(true)
+    const ref = { kind: 'ConfigMap', namespace: 'default', name: 'owner' }
+    const foreground = right(remove(s, ref, { propagation: 'Foreground' }))
+    const orphan = right(remove(foreground, ref, { propagation: 'Orphan' }))
+    const marked = get(orphan, 'ConfigMap', 'default', 'owner')
+    expect(O.isSome(marked) && marked.value.metadata.finalizers).toEqual(['orphan'])
+    const settled = right(settle(orphan))
+    expect(exists(settled, 'owner')).toBe(false)
+    const child = get(settled, 'ConfigMap', 'default', 'child')
+    expect(O.isSome(child) && child.value.metadata.ownerReferences).toBeUndefined()
+    // Background drops both: with no other finalizer the owner goes at once.
+    const background = right(remove(foreground, ref, { propagation: 'Background' }))
+    expect(exists(background, 'owner')).toBe(false)
+    // No policy on the second request: nothing changes.
+    expect(right(remove(foreground, ref))).toBe(foreground)
+  })
+
   it('Orphan: dependents survive without the owner reference', () => {
     const { s } = ownerAndChild()
     const settled = right(settle(right(remove(s, { kind: 'ConfigMap', namespace: 'default', name: 'owner' }, { propagation: 'Orphan' }))))

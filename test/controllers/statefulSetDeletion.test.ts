@@ -47,14 +47,17 @@ describe('StatefulSet deletion', () => {
     expect(revisionWrites(statefulSetController.reconcile(deleting))).toEqual([])
   })
 
-  it('Foreground, then an Orphan delete request, then a scale: settles and the set is gone', () => {
+  it('Foreground, then an Orphan delete request, then a scale: settles, the set is gone and its dependents are orphaned', () => {
     let s = running()
     s = right(remove(s, REF, { propagation: 'Foreground' }))
+    // The second request swaps foregroundDeletion for orphan, as upstream's API server does.
     s = right(remove(s, REF, { propagation: 'Orphan' }))
     s = right(scale(s, REF, 5))
     s = right(settle(s))
     s = right(advance(s, '2m'))
     expect(O.isNone(get(s, 'StatefulSet', 'default', 'web'))).toBe(true)
-    expect(names(s, 'ControllerRevision')).toEqual([])
+    const revisions = list(s, 'ControllerRevision', { namespace: 'default' })
+    expect(revisions.length).toBeGreaterThan(0)
+    expect(revisions.map((r) => r.metadata.ownerReferences)).toEqual(revisions.map(() => undefined))
   })
 })

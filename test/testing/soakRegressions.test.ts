@@ -45,6 +45,14 @@ describe('soak regressions', () => {
     expect(replay(schedule)).toEqual({ ok: true, failure: undefined })
   })
 
+  it('run 580: EndpointSlice writes refused 5 times are retried, so every ready pod is listed (L7; a failed sync is requeued)', () => {
+    const schedule: FaultSchedule = [
+      { type: 'writeFailures', controller: 'endpointslice-controller', count: 5, reason: 'InternalError' },
+      { type: 'advance', ms: 150_000 },
+    ]
+    expect(replay(schedule)).toEqual({ ok: true, failure: undefined })
+  })
+
   it('run 124: a DaemonSet controller reading 1-step-old state does not put two pods on a node (I7; DaemonSet expectations)', () => {
     const schedule: FaultSchedule = [
       { type: 'dropObservations', controller: 'kubelet', passes: 4 },
