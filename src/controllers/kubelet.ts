@@ -23,7 +23,9 @@ import { formatIpv6 } from '../network/ipv6.js'
 import { firstFreeIp, firstFreePodIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
 import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
-import { listObjects } from '../store/objectStore.js'
+import { diffMaps } from '../internal/mapDiff.js'
+import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
+import { listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller, EventRecord } from './controller.js'
 import { KUBELET_STOPPED_ANNOTATION } from './nodeLifecycle.js'
@@ -822,63 +824,146 @@ const quietAt = (pod: KubeObject, node: KubeObject, model: BehaviourModel | unde
   return q !== undefined && q.node === node && q.model === model && q.at <= now && (q.next === undefined || q.next > now) ? q : undefined
 }
 
-const podKey = (pod: KubeObject): string => `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`
+
+/** What planning one node found: its actions, its next timed work, and whether every pod on it was quiet. */
+interface NodeOutcome {
+  readonly actions: ReadonlyArray<Action>
+  readonly next: number | undefined
+  readonly settled: boolean
+}
+
+const earliestOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined || a <= b ? a : b)
+
+/** Plans the pods bound to one node, in namespace/name order. */
+const planNode = (state: ClusterState, slot: NodeSlot, pods: ReadonlyArray<KubeObject>, model: BehaviourModel | undefined, plainIpv4: boolean): NodeOutcome => {
+  const { node, index } = slot
+  const now = state.now
+  let next: number | undefined
+  let settled = true
+  const actions: Action[] = []
+  let env: PodEnv | undefined
+  for (const pod of pods) {
+    const quiet = quietAt(pod, node, model, now)
+    if (quiet !== undefined) {
+      next = earliestOf(next, quiet.next)
+      continue
+    }
+    env ??= { now, node, model, pool: plainIpv4 ? makePool(pods, nodePodRange(node, state.config.podCidr, index)) : nodePool(pods, node, state.config.podCidr, index) }
+    const plan = planPod(pod, env)
+    for (const action of plan.actions) actions.push(action)
+    next = earliestOf(next, plan.next)
+    if (plan.actions.length === 0 && !plan.readPool) quietPods.set(pod, { node, model, at: now, next: plan.next })
+    else settled = false
+  }
+  return { actions, next, settled }
+}
+
+const byPodKey = (a: readonly [string, KubeObject], b: readonly [string, KubeObject]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+
+/** Every node's bound pods (nodes whose kubelet is up), each list in namespace/name order. */
+const podsByNodeName = (state: ClusterState, nodes: NodeTable): Map<string, KubeObject[]> => {
+  const keyed = new Map<string, Array<readonly [string, KubeObject]>>()
+  state.objects.kinds.get('Pod')?.forEach((pod, key) => {
+    const nodeName = (pod['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
+    if (typeof nodeName !== 'string' || nodeName === '') return
+    const slot = nodes.byName.get(nodeName)
+    if (slot === undefined || !kubeletIsUp(slot.node)) return
+    const onNode = keyed.get(nodeName)
+    if (onNode === undefined) keyed.set(nodeName, [[key, pod]])
+    else onNode.push([key, pod])
+  })
+  const out = new Map<string, KubeObject[]>()
+  for (const [name, pairs] of keyed) out.set(name, pairs.sort(byPodKey).map(([, pod]) => pod))
+  return out
+}
+
+/**
+ * The previous pass, per node: its next timed work and whether all its pods were quiet. With
+ * the Pod map it saw, the next pass plans only the nodes whose pods changed, that had work
+ * left, or whose timed work is due: the other nodes' pods are all still quiet. A cache of a pure
+ * function (a pass diffs against whatever map it is given); any change of the nodes, the
+ * behaviour model, the configuration or a clock going back plans every node.
+ */
+let previousPass:
+  | {
+      readonly pods: IMap<string, KubeObject> | undefined
+      readonly nodes: IMap<string, KubeObject> | undefined
+      readonly config: ClusterState['config']
+      readonly now: number
+      readonly perNode: ReadonlyMap<string, { readonly next: number | undefined; readonly settled: boolean }>
+    }
+  | undefined
+
+/** The nodes that may have work: those with a changed pod, work left over, or timed work due. */
+const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undefined): ReadonlySet<string> | undefined => {
+  const last = previousPass
+  if (last === undefined || pods === undefined || last.pods === undefined) return undefined
+  if (last.nodes !== state.objects.kinds.get('Node') || last.config !== state.config || state.now < last.now) return undefined
+  const changes = last.pods === pods ? [] : diffMaps(last.pods, pods)
+  if (changes.length * 4 > pods.size) return undefined
+  const due = new Set<string>()
+  for (const change of changes)
+    for (const pod of [change.before, change.after]) {
+      const nodeName = (pod?.['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
+      if (typeof nodeName === 'string' && nodeName !== '') due.add(nodeName)
+    }
+  for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) due.add(name)
+  return due
+}
 
 const planCluster = (state: ClusterState): Plan => {
   const cached = plans.get(state)
   if (cached !== undefined) return cached
-  const actions: Action[] = []
-  let next: number | undefined
-  const fold = (at: number | undefined): void => {
-    if (at !== undefined && (next === undefined || at < next)) next = at
-  }
-  const now = state.now
   const model = (state.config as { readonly behaviour?: BehaviourModel }).behaviour
   const nodes = nodeTable(state)
   const ranges = podCidrs(state.config)
   // An IPv4-only cluster keeps the plain pool: no per-family work.
   const plainIpv4 = ranges.length < 2 && ranges[0]?.family !== 'IPv6'
-  // One walk over the pods groups the bound ones by node and finds the nodes with a pod that is
-  // not known to be quiet now; only those nodes are planned.
-  const podsByNode = new Map<string, KubeObject[]>()
-  const due = new Set<string>()
-  state.objects.kinds.get('Pod')?.forEach((pod) => {
-    const nodeName = (pod['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
-    if (typeof nodeName !== 'string' || nodeName === '') return
-    const slot = nodes.byName.get(nodeName)
-    if (slot === undefined || !kubeletIsUp(slot.node)) return
-    const onNode = podsByNode.get(nodeName)
-    if (onNode === undefined) podsByNode.set(nodeName, [pod])
-    else onNode.push(pod)
-    if (!due.has(nodeName) && quietAt(pod, slot.node, model, now) === undefined) due.add(nodeName)
-  })
+  const pods = state.objects.kinds.get('Pod')
+  const due = nodesToPlan(state, pods)
+  const everyNode = due === undefined ? podsByNodeName(state, nodes) : undefined
+  const perNode = new Map<string, { readonly next: number | undefined; readonly settled: boolean }>()
+  const actions: Action[] = []
+  let next: number | undefined
   // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
-  for (const { node, index } of nodes.sorted) {
-    const pods = podsByNode.get(node.metadata.name)
-    if (pods === undefined) continue
-    if (!due.has(node.metadata.name)) {
-      for (const pod of pods) fold(quietPods.get(pod)?.next)
+  for (const slot of nodes.sorted) {
+    const name = slot.node.metadata.name
+    if (everyNode === undefined && due !== undefined && !due.has(name)) {
+      const known = previousPass?.perNode.get(name)
+      if (known !== undefined) {
+        perNode.set(name, known)
+        next = earliestOf(next, known.next)
+      }
       continue
     }
-    const keyed = pods.map((pod) => [podKey(pod), pod] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    const sorted = keyed.map(([, pod]) => pod)
-    const pool = plainIpv4 ? makePool(sorted, nodePodRange(node, state.config.podCidr, index)) : nodePool(sorted, node, state.config.podCidr, index)
-    const env: PodEnv = { now, node, model, pool }
-    for (const pod of sorted) {
-      const quiet = quietAt(pod, node, model, now)
-      if (quiet !== undefined) {
-        fold(quiet.next)
-        continue
-      }
-      const plan = planPod(pod, env)
-      for (const action of plan.actions) actions.push(action)
-      fold(plan.next)
-      if (plan.actions.length === 0 && !plan.readPool) quietPods.set(pod, { node, model, at: now, next: plan.next })
-    }
+    const onNode = everyNode !== undefined ? everyNode.get(name) : kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
+    if (onNode === undefined || onNode.length === 0) continue
+    const outcome = planNode(state, slot, onNode, model, plainIpv4)
+    for (const action of outcome.actions) actions.push(action)
+    next = earliestOf(next, outcome.next)
+    perNode.set(name, { next: outcome.next, settled: outcome.settled })
   }
+  previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode }
   const plan: Plan = { actions, next }
+  if (due !== undefined && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
   plans.set(state, plan)
   return plan
+}
+
+/** The checked skip: planning every node must give the same actions and wakeup. */
+const verifyIncrementalPlan = (state: ClusterState, nodes: NodeTable, model: BehaviourModel | undefined, plainIpv4: boolean, plan: Plan): void => {
+  const everyNode = podsByNodeName(state, nodes)
+  const actions: Action[] = []
+  let next: number | undefined
+  for (const slot of nodes.sorted) {
+    const onNode = everyNode.get(slot.node.metadata.name)
+    if (onNode === undefined) continue
+    const outcome = planNode(state, slot, onNode, model, plainIpv4)
+    actions.push(...outcome.actions)
+    next = earliestOf(next, outcome.next)
+  }
+  if (next !== plan.next) throw new Error(`kubelet: incremental pass at ${state.now} wakes at ${String(plan.next)}, a full pass at ${String(next)}`)
+  if (JSON.stringify(actions) !== JSON.stringify(plan.actions)) checkQuietSkip('kubelet (nodes not planned)', actions)
 }
 
 /**
