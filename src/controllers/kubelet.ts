@@ -860,22 +860,38 @@ const planNode = (state: ClusterState, slot: NodeSlot, pods: ReadonlyArray<KubeO
 
 const byPodKey = (a: readonly [string, KubeObject], b: readonly [string, KubeObject]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 
-/** Every node's bound pods (nodes whose kubelet is up), each list in namespace/name order. */
-const podsByNodeName = (state: ClusterState, nodes: NodeTable): Map<string, KubeObject[]> => {
-  const keyed = new Map<string, Array<readonly [string, KubeObject]>>()
+/**
+ * Every node's bound pods (nodes whose kubelet is up) with their keys, unsorted, and the nodes
+ * with a pod not known to be quiet now: one walk over the pods.
+ */
+const podsByNodeName = (
+  state: ClusterState,
+  nodes: NodeTable,
+  model: BehaviourModel | undefined,
+): { readonly byNode: Map<string, Array<readonly [string, KubeObject]>>; readonly due: Set<string> } => {
+  const byNode = new Map<string, Array<readonly [string, KubeObject]>>()
+  const due = new Set<string>()
   state.objects.kinds.get('Pod')?.forEach((pod, key) => {
     const nodeName = (pod['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
     if (typeof nodeName !== 'string' || nodeName === '') return
     const slot = nodes.byName.get(nodeName)
     if (slot === undefined || !kubeletIsUp(slot.node)) return
-    const onNode = keyed.get(nodeName)
-    if (onNode === undefined) keyed.set(nodeName, [[key, pod]])
+    const onNode = byNode.get(nodeName)
+    if (onNode === undefined) byNode.set(nodeName, [[key, pod]])
     else onNode.push([key, pod])
+    if (!due.has(nodeName) && quietAt(pod, slot.node, model, state.now) === undefined) due.add(nodeName)
   })
-  const out = new Map<string, KubeObject[]>()
-  for (const [name, pairs] of keyed) out.set(name, pairs.sort(byPodKey).map(([, pod]) => pod))
-  return out
+  return { byNode, due }
 }
+
+/** A node whose pods are all quiet: their earliest timed work. */
+const quietOutcome = (pairs: ReadonlyArray<readonly [string, KubeObject]>): { readonly next: number | undefined; readonly settled: boolean } => {
+  let next: number | undefined
+  for (const [, pod] of pairs) next = earliestOf(next, quietPods.get(pod)?.next)
+  return { next, settled: true }
+}
+
+const sortedPods = (pairs: Array<readonly [string, KubeObject]>): KubeObject[] => pairs.sort(byPodKey).map(([, pod]) => pod)
 
 /**
  * The previous pass, per node: its next timed work and whether all its pods were quiet. With
@@ -920,23 +936,34 @@ const planCluster = (state: ClusterState): Plan => {
   // An IPv4-only cluster keeps the plain pool: no per-family work.
   const plainIpv4 = ranges.length < 2 && ranges[0]?.family !== 'IPv6'
   const pods = state.objects.kinds.get('Pod')
-  const due = nodesToPlan(state, pods)
-  const everyNode = due === undefined ? podsByNodeName(state, nodes) : undefined
+  const changed = nodesToPlan(state, pods)
+  // Without a previous pass to diff against, one walk over every pod finds the nodes to plan.
+  const walk = changed === undefined ? podsByNodeName(state, nodes, model) : undefined
   const perNode = new Map<string, { readonly next: number | undefined; readonly settled: boolean }>()
   const actions: Action[] = []
   let next: number | undefined
   // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
   for (const slot of nodes.sorted) {
     const name = slot.node.metadata.name
-    if (everyNode === undefined && due !== undefined && !due.has(name)) {
+    let onNode: ReadonlyArray<KubeObject> | undefined
+    if (walk !== undefined) {
+      const pairs = walk.byNode.get(name)
+      if (pairs === undefined) continue
+      if (!walk.due.has(name)) {
+        const outcome = quietOutcome(pairs)
+        perNode.set(name, outcome)
+        next = earliestOf(next, outcome.next)
+        continue
+      }
+      onNode = sortedPods(pairs)
+    } else if (changed !== undefined && !changed.has(name)) {
       const known = previousPass?.perNode.get(name)
       if (known !== undefined) {
         perNode.set(name, known)
         next = earliestOf(next, known.next)
       }
       continue
-    }
-    const onNode = everyNode !== undefined ? everyNode.get(name) : kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
+    } else onNode = kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
     if (onNode === undefined || onNode.length === 0) continue
     const outcome = planNode(state, slot, onNode, model, plainIpv4)
     for (const action of outcome.actions) actions.push(action)
@@ -945,20 +972,20 @@ const planCluster = (state: ClusterState): Plan => {
   }
   previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode }
   const plan: Plan = { actions, next }
-  if (due !== undefined && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
+  if (changed !== undefined && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
   plans.set(state, plan)
   return plan
 }
 
 /** The checked skip: planning every node must give the same actions and wakeup. */
 const verifyIncrementalPlan = (state: ClusterState, nodes: NodeTable, model: BehaviourModel | undefined, plainIpv4: boolean, plan: Plan): void => {
-  const everyNode = podsByNodeName(state, nodes)
+  const { byNode } = podsByNodeName(state, nodes, model)
   const actions: Action[] = []
   let next: number | undefined
   for (const slot of nodes.sorted) {
-    const onNode = everyNode.get(slot.node.metadata.name)
-    if (onNode === undefined) continue
-    const outcome = planNode(state, slot, onNode, model, plainIpv4)
+    const pairs = byNode.get(slot.node.metadata.name)
+    if (pairs === undefined) continue
+    const outcome = planNode(state, slot, sortedPods(pairs), model, plainIpv4)
     actions.push(...outcome.actions)
     next = earliestOf(next, outcome.next)
   }

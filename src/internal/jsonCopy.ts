@@ -45,24 +45,11 @@ const isJsonClean = (value: unknown, depth: number): boolean => {
   return true
 }
 
-/**
- * Values this module produced (or found clean), so sharing an unchanged stored subtree does not
- * walk it again: a status write that keeps most of the previous status costs what changed.
- */
-const knownClean = new WeakSet<object>()
-
-const cleanShared = (value: object, depth: number): boolean => {
-  if (knownClean.has(value)) return true
-  if (!isJsonClean(value, depth)) return false
-  if (Object.isFrozen(value)) knownClean.add(value)
-  return true
-}
-
 const copy = (value: unknown, previous: unknown, depth: number): unknown => {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value
   if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null
   if (typeof value !== 'object' || depth > MAX_DEPTH) throw FALLBACK
-  if (value === previous && cleanShared(value, depth)) return value
+  if (value === previous && isJsonClean(value, depth)) return value
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) throw FALLBACK
     const prev = Array.isArray(previous) ? previous : undefined
@@ -71,7 +58,6 @@ const copy = (value: unknown, previous: unknown, depth: number): unknown => {
       const item: unknown = value[i]
       out[i] = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : copy(item, prev?.[i], depth + 1)
     }
-    knownClean.add(out)
     return Object.freeze(out)
   }
   if (!isPlainProto(value)) throw FALLBACK
@@ -88,7 +74,6 @@ const copy = (value: unknown, previous: unknown, depth: number): unknown => {
     if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true })
     else out[key] = copied
   }
-  knownClean.add(out)
   return Object.freeze(out)
 }
 
