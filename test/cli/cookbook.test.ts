@@ -19,7 +19,8 @@ interface Block {
 
 const blocks = (markdown: string): Block[] => [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1] ?? '', body: m[2] ?? '' }))
 
-const pages = readdirSync(COOKBOOK).filter((f) => f.endsWith('.md'))
+// The recipes; README.md is the index that links them.
+const pages = readdirSync(COOKBOOK).filter((f) => f.endsWith('.md') && f !== 'README.md')
 const scenarioFiles = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'))
 
 const run = async (argv: string[]) => {
@@ -29,8 +30,10 @@ const run = async (argv: string[]) => {
 }
 
 describe('the cookbook', () => {
-  it('has the three recipes', () => {
+  it('has the three recipes, each linked from the index', () => {
     expect(pages.sort()).toEqual(['node-failure.md', 'preview-a-rollout.md', 'test-manifests-in-ci.md'])
+    const index = readFileSync(join(COOKBOOK, 'README.md'), 'utf8')
+    for (const page of pages) expect(index).toContain(`](${page})`)
   })
 
   for (const page of pages) {
