@@ -394,17 +394,7 @@ const deleteAction = (
     if (finalizers === undefined) return E.right({ state, outcome: 'deleting', object: existing, warnings })
     const { finalizers: _old, ...rest } = existing.metadata
     const updated = deepFreeze({ ...existing, metadata: finalizers.length === 0 ? rest : { ...rest, finalizers } } as KubeObject)
-    if (readyToRemove(updated)) {
-      const removed = remove(state, updated)
-      return E.right({ state: record(removed, [traceEntry(removed, action.by, 'delete', ref)]), outcome: 'deleted', warnings })
-    }
-    const stored = store(state, updated)
-    return E.right({
-      state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
-      outcome: 'deleting',
-      object: stored.object,
-      warnings,
-    })
+    return finishDelete(state, updated, action.by, ref, propagation, warnings)
   }
   const markedMeta: Record<string, unknown> = { ...existing.metadata }
   if (markedMeta['deletionTimestamp'] === undefined) markedMeta['deletionTimestamp'] = now
@@ -413,13 +403,25 @@ const deleteAction = (
   const markedObject: Record<string, unknown> = { ...existing, metadata: markedMeta }
   if (existing.kind === 'Namespace') markedObject['status'] = { ...((existing['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' }
   const marked = deepFreeze(markedObject as KubeObject)
+  return finishDelete(state, marked, action.by, ref, propagation, warnings)
+}
+
+/** A marked object goes at once when nothing holds it, else it is stored with its finalizers pending. */
+const finishDelete = (
+  state: ClusterState,
+  marked: KubeObject,
+  by: string,
+  ref: ObjectRef,
+  propagation: PropagationPolicy,
+  warnings: ReadonlyArray<string>,
+): E.Either<ApiError, Applied> => {
   if (readyToRemove(marked)) {
     const removed = remove(state, marked)
-    return E.right({ state: record(removed, [traceEntry(removed, action.by, 'delete', ref)]), outcome: 'deleted', warnings })
+    return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
   const stored = store(state, marked)
   return E.right({
-    state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
+    state: record(stored.state, [traceEntry(stored.state, by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
     outcome: 'deleting',
     object: stored.object,
     warnings,
