@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type { Action } from '../controllers/controller.js'
 import { parseDuration } from '../objects/duration.js'
+import { beginBatch, endBatch } from '../store/objectStore.js'
 import { applyAction, recordFailure } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import { nextWakeupUnlessQuiet, reconcileUnlessQuiet } from './quiescence.js'
@@ -74,8 +75,12 @@ const DEFAULT_MAX_STEPS = 10_000
 // operations
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Applies one controller pass's actions in order. They share one write batch: nobody reads the
+ * states between them, so the store's collections are updated in place and sealed once at the end.
+ */
 const applyAll = (state: ClusterState, actions: ReadonlyArray<Action>): { state: ClusterState; applied: number; failed: number } => {
-  let current = state
+  let current: ClusterState = { ...state, objects: beginBatch(state.objects) }
   let applied = 0
   let failed = 0
   for (const action of actions) {
@@ -88,7 +93,7 @@ const applyAll = (state: ClusterState, actions: ReadonlyArray<Action>): { state:
       failed++
     }
   }
-  return { state: current, applied, failed }
+  return { state: { ...current, objects: endBatch(state.objects, current.objects) }, applied, failed }
 }
 
 /**

@@ -58,7 +58,31 @@ export interface ObjectStore {
   readonly serviceIps: IMap<string, string>
   /** Node port (also health-check node ports) -> the key of the Service holding it. */
   readonly nodePorts: IMap<number, string>
+  /**
+   * Present only inside a write batch (see `beginBatch`): the collections this batch may update
+   * in place.
+   *
+   * @internal
+   */
+  readonly batch?: WriteBatch
 }
+
+/**
+ * The collections a write batch has made mutable, each with where it sits in the store and the
+ * persistent collection it copied, so `endBatch` can seal them (or put back the original when a
+ * copy never changed).
+ */
+interface WriteBatch {
+  readonly owned: Map<Collection, Slot>
+}
+type Collection = IMap<unknown, unknown> | ISet<unknown> | List<unknown>
+interface Slot {
+  readonly field: keyof ObjectStore
+  /** For an inner collection (a kind's map, an index's set): its key in the field's map. */
+  readonly key?: string
+  readonly original: Collection | undefined
+}
+type NestedField = 'kinds' | 'byOwner' | 'byNamespace' | 'byLabel' | 'podsByNode'
 
 const SEP = '\u0000'
 /** Kinds whose changes can make a pod's claims schedulable (VolumeBinding's cluster events). */
@@ -230,14 +254,38 @@ const isUnbound = (object: KubeObject | undefined): boolean => {
 const ownerUids = (object: KubeObject | undefined): ReadonlyArray<string> =>
   object?.metadata.ownerReferences?.map((o) => o.uid) ?? []
 
-const addTo = (index: IMap<string, ISet<string>>, key: string, member: string): IMap<string, ISet<string>> =>
-  index.set(key, (index.get(key) ?? EMPTY_SET).add(member))
+/**
+ * The collection to write to: outside a batch the persistent one itself (its writes return new
+ * values); inside, a mutable copy the batch owns, made on the first write of the batch.
+ */
+const editTop = <C extends Collection>(batch: WriteBatch | undefined, field: keyof ObjectStore, collection: C): C => {
+  if (batch === undefined || batch.owned.has(collection)) return collection
+  const copy = collection.asMutable() as C
+  batch.owned.set(copy, { field, original: collection })
+  return copy
+}
 
-const removeFrom = (index: IMap<string, ISet<string>>, key: string, member: string): IMap<string, ISet<string>> => {
+/** As `editTop`, for the collection under `key` in one of the nested indices. */
+const editInner = <C extends Collection>(batch: WriteBatch | undefined, field: NestedField, key: string, collection: C | undefined, empty: C): C => {
+  if (batch === undefined) return collection ?? empty
+  if (collection !== undefined && batch.owned.has(collection)) return collection
+  const copy = (collection ?? empty).asMutable() as C
+  batch.owned.set(copy, { field, key, original: collection })
+  return copy
+}
+
+type SetIndex = IMap<string, ISet<string>>
+
+const addTo = (batch: WriteBatch | undefined, field: NestedField, index: SetIndex, key: string, member: string): SetIndex => {
+  const outer = editTop(batch, field, index)
+  return outer.set(key, editInner(batch, field, key, outer.get(key), EMPTY_SET).add(member))
+}
+
+const removeFrom = (batch: WriteBatch | undefined, field: NestedField, index: SetIndex, key: string, member: string): SetIndex => {
   const set = index.get(key)
-  if (set === undefined) return index
-  const next = set.remove(member)
-  return next.size === 0 ? index.remove(key) : index.set(key, next)
+  if (set === undefined || !set.has(member)) return index
+  const outer = editTop(batch, field, index)
+  return set.size === 1 ? outer.remove(key) : outer.set(key, editInner(batch, field, key, set, EMPTY_SET).remove(member))
 }
 
 const sameOwners = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
@@ -249,12 +297,17 @@ const usageOf = (pod: KubeObject | undefined): { readonly node: string; readonly
     : undefined
 
 /** Moves a pod's requests between node totals when it is bound, finishes, is resized or goes. */
-const updateUsage = (usage: IMap<string, ResourceAmounts>, previous: KubeObject | undefined, next: KubeObject | undefined): IMap<string, ResourceAmounts> => {
+const updateUsage = (
+  batch: WriteBatch | undefined,
+  usage: IMap<string, ResourceAmounts>,
+  previous: KubeObject | undefined,
+  next: KubeObject | undefined,
+): IMap<string, ResourceAmounts> => {
   if (previous?.kind !== 'Pod' && next?.kind !== 'Pod') return usage
   const before = usageOf(previous)
   const after = usageOf(next)
   if (before?.node === after?.node && before?.amounts === after?.amounts) return usage
-  let out = usage
+  let out = editTop(batch, 'nodeUsage', usage)
   if (before !== undefined) out = out.set(before.node, addAmounts(out.get(before.node) ?? {}, before.amounts, -1))
   if (after !== undefined) out = out.set(after.node, addAmounts(out.get(after.node) ?? {}, after.amounts))
   return out
@@ -287,17 +340,20 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   const ref = { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }
   const key = objectKey(ref)
   const kind = object.kind
+  const batch = store.batch
   const previous = store.kinds.get(kind)?.get(key)
   const namespace = object.metadata.namespace ?? ''
   const uid = object.metadata.uid ?? ''
 
-  const kinds = store.kinds.set(kind, (store.kinds.get(kind) ?? EMPTY_KIND).set(key, object))
+  const outerKinds = editTop(batch, 'kinds', store.kinds)
+  const kinds = outerKinds.set(kind, editInner(batch, 'kinds', kind, outerKinds.get(kind), EMPTY_KIND).set(key, object))
   let byUid = store.byUid
   if (previous?.metadata.uid !== uid) {
+    byUid = editTop(batch, 'byUid', byUid)
     if (previous?.metadata.uid !== undefined) byUid = byUid.remove(previous.metadata.uid)
     if (uid !== '') byUid = byUid.set(uid, ref)
   }
-  const byNamespace = previous === undefined ? addTo(store.byNamespace, kind + SEP + namespace, key) : store.byNamespace
+  const byNamespace = previous === undefined ? addTo(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key) : store.byNamespace
 
   let byLabel = store.byLabel
   const oldLabels = previous?.metadata.labels ?? {}
@@ -305,40 +361,48 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
   if (oldLabels !== newLabels) {
     // Only the pairs that changed touch the index: a label edit costs one or two set updates.
     for (const [k, v] of Object.entries(oldLabels))
-      if (newLabels[k] !== v) byLabel = removeFrom(byLabel, labelIndexKey(kind, namespace, k, v), key)
+      if (newLabels[k] !== v) byLabel = removeFrom(batch, 'byLabel', byLabel, labelIndexKey(kind, namespace, k, v), key)
     for (const [k, v] of Object.entries(newLabels))
-      if (oldLabels[k] !== v || !Object.prototype.hasOwnProperty.call(oldLabels, k)) byLabel = addTo(byLabel, labelIndexKey(kind, namespace, k, v), key)
+      if (oldLabels[k] !== v || !Object.prototype.hasOwnProperty.call(oldLabels, k)) byLabel = addTo(batch, 'byLabel', byLabel, labelIndexKey(kind, namespace, k, v), key)
   }
 
   let byOwner = store.byOwner
   const before = ownerUids(previous)
   const after = ownerUids(object)
   if (!sameOwners(before, after) || previous?.metadata.uid !== uid) {
-    if (previous?.metadata.uid !== undefined) for (const o of before) byOwner = removeFrom(byOwner, o, previous.metadata.uid)
-    if (uid !== '') for (const o of after) byOwner = addTo(byOwner, o, uid)
+    if (previous?.metadata.uid !== undefined) for (const o of before) byOwner = removeFrom(batch, 'byOwner', byOwner, o, previous.metadata.uid)
+    if (uid !== '') for (const o of after) byOwner = addTo(batch, 'byOwner', byOwner, o, uid)
   }
 
   let podsByNode = store.podsByNode
   const nodeBefore = nodeNameOf(previous)
   const nodeAfter = nodeNameOf(object)
   if (nodeBefore !== nodeAfter) {
-    if (nodeBefore !== undefined) podsByNode = removeFrom(podsByNode, nodeBefore, key)
-    if (nodeAfter !== undefined) podsByNode = addTo(podsByNode, nodeAfter, key)
+    if (nodeBefore !== undefined) podsByNode = removeFrom(batch, 'podsByNode', podsByNode, nodeBefore, key)
+    if (nodeAfter !== undefined) podsByNode = addTo(batch, 'podsByNode', podsByNode, nodeAfter, key)
   }
   let deleting = store.deleting
   const wasDeleting = previous?.metadata.deletionTimestamp !== undefined
   const isDeleting = object.metadata.deletionTimestamp !== undefined
-  if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = deleting.remove(previous.metadata.uid)
+  if (previous?.metadata.uid !== undefined && previous.metadata.uid !== uid && wasDeleting) deleting = editTop(batch, 'deleting', deleting).remove(previous.metadata.uid)
   // Most writes neither start nor end a deletion: leave the set alone (a miss still costs a hash).
-  if (uid !== '' && (isDeleting || (wasDeleting && previous?.metadata.uid === uid))) deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
-  const nodeUsageNext = updateUsage(store.nodeUsage, previous, object)
+  if (uid !== '' && (isDeleting || (wasDeleting && previous?.metadata.uid === uid))) {
+    deleting = editTop(batch, 'deleting', deleting)
+    deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
+  }
+  const nodeUsageNext = updateUsage(batch, store.nodeUsage, previous, object)
   const wasUnbound = isUnbound(previous)
   const nowUnbound = isUnbound(object)
-  const unbound = wasUnbound === nowUnbound ? store.unbound : nowUnbound ? store.unbound.add(key) : store.unbound.remove(key)
+  const unbound = wasUnbound === nowUnbound ? store.unbound : nowUnbound ? editTop(batch, 'unbound', store.unbound).add(key) : editTop(batch, 'unbound', store.unbound).remove(key)
   const wasAnti = hasRequiredAntiAffinity(previous)
   const nowAnti = hasRequiredAntiAffinity(object)
-  const antiAffinityPods = wasAnti === nowAnti ? store.antiAffinityPods : nowAnti ? store.antiAffinityPods.add(key) : store.antiAffinityPods.remove(key)
-  return {
+  const antiAffinityPods =
+    wasAnti === nowAnti
+      ? store.antiAffinityPods
+      : nowAnti
+        ? editTop(batch, 'antiAffinityPods', store.antiAffinityPods).add(key)
+        : editTop(batch, 'antiAffinityPods', store.antiAffinityPods).remove(key)
+  const next: Mutable<ObjectStore> = {
     kinds,
     byUid,
     byOwner,
@@ -349,11 +413,18 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
     unbound,
     nodeUsage: nodeUsageNext,
     antiAffinityPods,
-    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue.push([key, eventTime(object)]), kinds.get('Event') ?? EMPTY_KIND) : store.eventQueue,
+    eventQueue:
+      kind === 'Event'
+        ? trimEventQueue(editTop(batch, 'eventQueue', store.eventQueue).push([key, eventTime(object)]), kinds.get('Event') ?? EMPTY_KIND)
+        : store.eventQueue,
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, object) ? 1 : 0),
     ...(kind === 'Service' ? reindexServiceAllocations(store, key, previous, object) : { serviceIps: store.serviceIps, nodePorts: store.nodePorts }),
   }
+  if (batch !== undefined) next.batch = batch
+  return next
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** When an Event was last written: lastTimestamp, else eventTime, else its creation. */
 const eventTime = (event: KubeObject): number =>
@@ -400,29 +471,34 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
   const key = objectKey(ref)
   const previous = store.kinds.get(ref.kind)?.get(key)
   if (previous === undefined) return store
+  const batch = store.batch
   const kind = ref.kind
   const namespace = previous.metadata.namespace ?? ''
   const uid = previous.metadata.uid
   let byLabel = store.byLabel
-  for (const [k, v] of Object.entries(previous.metadata.labels ?? {})) byLabel = removeFrom(byLabel, labelIndexKey(kind, namespace, k, v), key)
+  for (const [k, v] of Object.entries(previous.metadata.labels ?? {})) byLabel = removeFrom(batch, 'byLabel', byLabel, labelIndexKey(kind, namespace, k, v), key)
   let byOwner = store.byOwner
-  if (uid !== undefined) for (const o of ownerUids(previous)) byOwner = removeFrom(byOwner, o, uid)
+  if (uid !== undefined) for (const o of ownerUids(previous)) byOwner = removeFrom(batch, 'byOwner', byOwner, o, uid)
   const node = nodeNameOf(previous)
-  return {
-    kinds: store.kinds.set(kind, (store.kinds.get(kind) ?? EMPTY_KIND).remove(key)),
-    byUid: uid === undefined ? store.byUid : store.byUid.remove(uid),
+  const outerKinds = editTop(batch, 'kinds', store.kinds)
+  const kinds = outerKinds.set(kind, editInner(batch, 'kinds', kind, outerKinds.get(kind), EMPTY_KIND).remove(key))
+  const next: Mutable<ObjectStore> = {
+    kinds,
+    byUid: uid === undefined ? store.byUid : editTop(batch, 'byUid', store.byUid).remove(uid),
     byOwner,
-    byNamespace: removeFrom(store.byNamespace, kind + SEP + namespace, key),
+    byNamespace: removeFrom(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key),
     byLabel,
-    podsByNode: node === undefined ? store.podsByNode : removeFrom(store.podsByNode, node, key),
-    deleting: uid === undefined ? store.deleting : store.deleting.remove(uid),
-    unbound: kind === 'Pod' ? store.unbound.remove(key) : store.unbound,
-    nodeUsage: updateUsage(store.nodeUsage, previous, undefined),
-    antiAffinityPods: kind === 'Pod' ? store.antiAffinityPods.remove(key) : store.antiAffinityPods,
-    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue, store.kinds.get('Event')?.remove(key) ?? EMPTY_KIND) : store.eventQueue,
+    podsByNode: node === undefined ? store.podsByNode : removeFrom(batch, 'podsByNode', store.podsByNode, node, key),
+    deleting: uid === undefined || !store.deleting.has(uid) ? store.deleting : editTop(batch, 'deleting', store.deleting).remove(uid),
+    unbound: kind === 'Pod' && store.unbound.has(key) ? editTop(batch, 'unbound', store.unbound).remove(key) : store.unbound,
+    nodeUsage: updateUsage(batch, store.nodeUsage, previous, undefined),
+    antiAffinityPods: kind === 'Pod' && store.antiAffinityPods.has(key) ? editTop(batch, 'antiAffinityPods', store.antiAffinityPods).remove(key) : store.antiAffinityPods,
+    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue, kinds.get('Event') ?? EMPTY_KIND) : store.eventQueue,
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, undefined) ? 1 : 0),
     ...(kind === 'Service' ? reindexServiceAllocations(store, key, previous, undefined) : { serviceIps: store.serviceIps, nodePorts: store.nodePorts }),
   }
+  if (batch !== undefined) next.batch = batch
+  return next
 }
 
 /**
@@ -454,8 +530,8 @@ const reindexServiceAllocations = (
 ): Pick<ObjectStore, 'serviceIps' | 'nodePorts'> => {
   const before = serviceAllocations(previous)
   const after = serviceAllocations(next)
-  let serviceIps = store.serviceIps
-  let nodePorts = store.nodePorts
+  let serviceIps = editTop(store.batch, 'serviceIps', store.serviceIps)
+  let nodePorts = editTop(store.batch, 'nodePorts', store.nodePorts)
   // Only entries this Service holds are released: admission refuses a second holder, so an
   // entry held by another key is never overwritten here.
   for (const ip of before.ips) if (!after.ips.includes(ip) && serviceIps.get(ip) === key) serviceIps = serviceIps.remove(ip)
@@ -463,6 +539,49 @@ const reindexServiceAllocations = (
   for (const ip of after.ips) if (!serviceIps.has(ip)) serviceIps = serviceIps.set(ip, key)
   for (const port of after.ports) if (!nodePorts.has(port)) nodePorts = nodePorts.set(port, key)
   return { serviceIps, nodePorts }
+}
+
+/**
+ * Opens a write batch: until `endBatch`, `putObject` and `deleteObject` on the returned store
+ * (and the stores they return) update mutable copies of its collections in place instead of
+ * copying a path through each persistent map per write, as Immutable's `withMutations` does.
+ * Only the stores inside the batch see the copies; `store` and every value made before stay as
+ * they were. Inside a batch an intermediate store is valid only until the next write: the engine
+ * batches one controller pass's actions, whose intermediate states nobody else reads.
+ *
+ * Usage: `endBatch(store, putObject(putObject(beginBatch(store), a), b))` is the store that
+ * `putObject(putObject(store, a), b)` gives, and `store` is unchanged either way.
+ *
+ * @internal
+ */
+export const beginBatch = (store: ObjectStore): ObjectStore => ({ ...store, batch: { owned: new Map() } })
+
+/**
+ * Closes a write batch opened on `original`: seals every collection the batch copied (or puts the
+ * original back when a copy never changed) and returns a persistent store again. Returns
+ * `original` itself when the batch wrote nothing.
+ *
+ * @internal
+ */
+export const endBatch = (original: ObjectStore, batched: ObjectStore): ObjectStore => {
+  const batch = batched.batch
+  if (batch === undefined) return batched
+  if (batch.owned.size === 0) return original
+  const sealed: Record<string, unknown> = { ...batched }
+  delete sealed['batch']
+  // Inner collections first, while the maps holding them are still the batch's own.
+  for (const [copy, slot] of batch.owned) {
+    if (slot.key === undefined) continue
+    const outer = sealed[slot.field] as IMap<string, Collection>
+    const final = slot.original !== undefined && !copy.wasAltered() ? slot.original : copy.asImmutable()
+    if (outer.get(slot.key) === copy && final !== copy) outer.set(slot.key, final)
+  }
+  for (const [copy, slot] of batch.owned) {
+    if (slot.key !== undefined) continue
+    const final = slot.original !== undefined && !copy.wasAltered() ? slot.original : copy.asImmutable()
+    if (sealed[slot.field] === copy) sealed[slot.field] = final
+  }
+  return sealed as unknown as ObjectStore
 }
 
 /**

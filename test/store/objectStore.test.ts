@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { KubeObject } from '../../src/index.js'
 import { fromLabelSelector, matchesSelector } from '../../src/index.js'
-import { deleteObject, dependentsOf, emptyStore, listObjects, podsOnNode, putObject, rebuildStore } from '../../src/store/objectStore.js'
+import { beginBatch, deleteObject, dependentsOf, emptyStore, endBatch, listObjects, type ObjectStore, podsOnNode, putObject, rebuildStore } from '../../src/store/objectStore.js'
 
 const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string, anti = false, deleting = false): KubeObject => ({
   apiVersion: 'v1',
@@ -79,6 +79,50 @@ describe('object store indices', () => {
           )
         for (const owner of ['rs1', 'rs2'])
           expect(dependentsOf(store, owner).length).toBe(all.filter((p) => p.metadata.ownerReferences?.[0]?.uid === owner).length)
+      }),
+    )
+  })
+
+  it('a write batch gives the same store as writing one by one, and changes no value made before it', () => {
+    const event = (name: string, ns: string, second: number): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: ns, uid: `${ns}/${name}/event` },
+      lastTimestamp: `2025-01-01T00:00:${String(second).padStart(2, '0')}Z`,
+    })
+    const write = (store: ObjectStore, o: fc.Infer<typeof op> & { readonly event: boolean; readonly second: number }): ObjectStore => {
+      if (o.event) return o.remove ? deleteObject(store, { kind: 'Event', namespace: o.ns, name: o.name }) : putObject(store, event(o.name, o.ns, o.second))
+      const uid = `${o.ns}/${o.name}/${o.uid}`
+      return o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting))
+    }
+    // Every field as plain data, so a later in-place change to a collection would show.
+    const snapshot = (store: ObjectStore): unknown =>
+      Object.fromEntries(Object.entries(store).map(([field, value]) => [field, typeof value === 'object' && value !== null && 'toJS' in value ? (value as { toJS(): unknown }).toJS() : value]))
+    const batchedOp = fc.record({ op, event: fc.boolean(), second: fc.integer({ min: 0, max: 59 }) }).map(({ op: o, event: e, second }) => ({ ...o, event: e, second }))
+    fc.assert(
+      fc.property(fc.array(fc.array(batchedOp, { maxLength: 12 }), { maxLength: 5 }), (batches) => {
+        let plain = emptyStore
+        let batched = emptyStore
+        const before: Array<readonly [ObjectStore, unknown]> = []
+        for (const ops of batches) {
+          before.push([batched, snapshot(batched)])
+          let open = beginBatch(batched)
+          for (const o of ops) {
+            plain = write(plain, o)
+            open = write(open, o)
+          }
+          const sealed = endBatch(batched, open)
+          if (ops.length === 0) expect(sealed).toBe(batched)
+          expect(sealed.batch).toBeUndefined()
+          batched = sealed
+          expect(snapshot(batched)).toEqual(snapshot(plain))
+        }
+        // Writing to the sealed store afterwards copies, as to any persistent value.
+        const last = snapshot(batched)
+        write(batched, { remove: false, name: 'z', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, event: false, second: 0 })
+        write(batched, { remove: false, name: 'z', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, event: true, second: 0 })
+        expect(snapshot(batched)).toEqual(last)
+        for (const [store, seen] of before) expect(snapshot(store)).toEqual(seen)
       }),
     )
   })
