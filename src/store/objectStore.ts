@@ -180,8 +180,26 @@ export const listObjects = (
     // Default string sort is the fastest here; a second lookup per match is cheaper than sorting pairs.
     return keysToObjects(store, kind, matching.sort())
   }
-  const candidates = [...(store.kinds.get(kind) ?? EMPTY_KIND).values()].sort(byKey)
-  return selector === undefined ? candidates : candidates.filter((o) => matchesSelector(selector, o.metadata.labels))
+  const all = sortedKind(store, kind)
+  return selector === undefined ? all : all.filter((o) => matchesSelector(selector, o.metadata.labels))
+}
+
+/**
+ * Every object of a kind sorted by key, memoised per kind map: controllers list whole kinds
+ * (every Node, every ReplicaSet) each pass, and the map only changes when one of them is written.
+ */
+const sortedKindCache = new WeakMap<IMap<string, KubeObject>, ReadonlyArray<KubeObject>>()
+const sortedKind = (store: ObjectStore, kind: string): ReadonlyArray<KubeObject> => {
+  const objects = store.kinds.get(kind)
+  if (objects === undefined || objects.size === 0) return []
+  // A map a write batch is still changing is not a value yet: never memoise it.
+  const cacheable = store.batch === undefined
+  const cached = cacheable ? sortedKindCache.get(objects) : undefined
+  if (cached !== undefined) return cached
+  // Keys sort in the same order as their objects (namespace/name), and strings sort cheaply.
+  const sorted = keysToObjects(store, kind, [...objects.keys()].sort())
+  if (cacheable) sortedKindCache.set(objects, Object.freeze(sorted))
+  return sorted
 }
 
 /** Objects that list `ownerUid` in their ownerReferences, sorted by kind, namespace and name. */

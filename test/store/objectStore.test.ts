@@ -33,6 +33,8 @@ const op = fc.record({
   deleting: fc.boolean(),
 })
 
+type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
+
 describe('object store indices', () => {
   it('incremental indices equal indices rebuilt from scratch, after any sequence of writes', () => {
     fc.assert(
@@ -90,7 +92,7 @@ describe('object store indices', () => {
       metadata: { name, namespace: ns, uid: `${ns}/${name}/event` },
       lastTimestamp: `2025-01-01T00:00:${String(second).padStart(2, '0')}Z`,
     })
-    const write = (store: ObjectStore, o: fc.Infer<typeof op> & { readonly event: boolean; readonly second: number }): ObjectStore => {
+    const write = (store: ObjectStore, o: Op & { readonly event: boolean; readonly second: number }): ObjectStore => {
       if (o.event) return o.remove ? deleteObject(store, { kind: 'Event', namespace: o.ns, name: o.name }) : putObject(store, event(o.name, o.ns, o.second))
       const uid = `${o.ns}/${o.name}/${o.uid}`
       return o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting))
@@ -119,8 +121,8 @@ describe('object store indices', () => {
         }
         // Writing to the sealed store afterwards copies, as to any persistent value.
         const last = snapshot(batched)
-        write(batched, { remove: false, name: 'z', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, event: false, second: 0 })
-        write(batched, { remove: false, name: 'z', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, event: true, second: 0 })
+        write(batched, { remove: false, name: 'd', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, event: false, second: 0 })
+        write(batched, { remove: false, name: 'd', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, event: true, second: 0 })
         expect(snapshot(batched)).toEqual(last)
         for (const [store, seen] of before) expect(snapshot(store)).toEqual(seen)
       }),
