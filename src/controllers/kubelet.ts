@@ -939,9 +939,27 @@ const planCluster = (state: ClusterState): Plan => {
   const changed = nodesToPlan(state, pods)
   // Without a previous pass to diff against, one walk over every pod finds the nodes to plan.
   const walk = changed === undefined ? podsByNodeName(state, nodes, model) : undefined
-  const perNode = new Map<string, { readonly next: number | undefined; readonly settled: boolean }>()
   const actions: Action[] = []
   let next: number | undefined
+  if (changed !== undefined && previousPass !== undefined) {
+    // Only the changed or due nodes are planned: the others keep their last outcome.
+    const perNode = new Map(previousPass.perNode)
+    // Names sort as the Node list does, so actions come in the order a full pass gives.
+    for (const name of [...changed].sort()) {
+      const slot = nodes.byName.get(name)
+      const onNode = slot !== undefined && kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
+      if (slot === undefined || onNode === undefined || onNode.length === 0) {
+        perNode.delete(name)
+        continue
+      }
+      const outcome = planNode(state, slot, onNode, model, plainIpv4)
+      for (const action of outcome.actions) actions.push(action)
+      perNode.set(name, { next: outcome.next, settled: outcome.settled })
+    }
+    for (const outcome of perNode.values()) next = earliestOf(next, outcome.next)
+    return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, true)
+  }
+  const perNode = new Map<string, { readonly next: number | undefined; readonly settled: boolean }>()
   // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
   for (const slot of nodes.sorted) {
     const name = slot.node.metadata.name
@@ -956,13 +974,6 @@ const planCluster = (state: ClusterState): Plan => {
         continue
       }
       onNode = sortedPods(pairs)
-    } else if (changed !== undefined && !changed.has(name)) {
-      const known = previousPass?.perNode.get(name)
-      if (known !== undefined) {
-        perNode.set(name, known)
-        next = earliestOf(next, known.next)
-      }
-      continue
     } else onNode = kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
     if (onNode === undefined || onNode.length === 0) continue
     const outcome = planNode(state, slot, onNode, model, plainIpv4)
@@ -970,9 +981,21 @@ const planCluster = (state: ClusterState): Plan => {
     next = earliestOf(next, outcome.next)
     perNode.set(name, { next: outcome.next, settled: outcome.settled })
   }
+  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false)
+}
+
+const finishPass = (
+  state: ClusterState,
+  nodes: NodeTable,
+  model: BehaviourModel | undefined,
+  plainIpv4: boolean,
+  pods: IMap<string, KubeObject> | undefined,
+  perNode: Map<string, { readonly next: number | undefined; readonly settled: boolean }>,
+  plan: Plan,
+  incremental: boolean,
+): Plan => {
   previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode }
-  const plan: Plan = { actions, next }
-  if (changed !== undefined && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
+  if (incremental && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
   plans.set(state, plan)
   return plan
 }

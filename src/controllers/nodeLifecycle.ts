@@ -25,7 +25,7 @@ import {
   type TolerationLike,
 } from '../scheduling/taints.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
-import { getObject, listObjects, podsOnNode } from '../store/objectStore.js'
+import { listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
 
@@ -52,22 +52,56 @@ interface NodeView {
   readonly ready: string
   readonly taints: ReadonlyArray<TaintLike>
   readonly unschedulable: boolean
+  /** Whether any taint is one this controller manages (not-ready, unreachable, unschedulable). */
+  readonly managedTaint: boolean
+  readonly noExecute: boolean
 }
 
 const conditionsOf = (node: KubeObject): ReadonlyArray<{ readonly type: string; readonly status: string }> =>
   ((node['status'] as { conditions?: ReadonlyArray<{ type: string; status: string }> } | undefined)?.conditions ?? [])
 
+const viewCache = new WeakMap<KubeObject, NodeView>()
+
+/** What this controller reads of a node, memoised per stored Node object. */
 const viewOf = (node: KubeObject): NodeView => {
+  const cached = viewCache.get(node)
+  if (cached !== undefined) return cached
   const spec = (node['spec'] ?? {}) as { readonly taints?: ReadonlyArray<TaintLike>; readonly unschedulable?: boolean }
-  return {
+  const taints = spec.taints ?? []
+  const view: NodeView = {
     node,
     name: node.metadata.name,
     zone: node.metadata.labels?.[ZONE_LABEL] ?? '',
     stoppedAt: timestampMs(node.metadata.annotations?.[KUBELET_STOPPED_ANNOTATION]),
     ready: conditionsOf(node).find((c) => c.type === 'Ready')?.status ?? 'Unknown',
-    taints: spec.taints ?? [],
+    taints,
     unschedulable: spec.unschedulable === true,
+    managedTaint: taints.some((t) => MANAGED_TAINTS.has(t.key)),
+    noExecute: taints.some((t) => t.effect === 'NoExecute'),
   }
+  if (Object.isFrozen(node)) viewCache.set(node, view)
+  return view
+}
+
+interface NodesView {
+  readonly views: ReadonlyArray<NodeView>
+  readonly zones: ReturnType<typeof zoneHealth>
+}
+
+const nodesViewCache = new WeakMap<object, NodesView>()
+
+/**
+ * Every node's view, sorted by name, and the zones' health: memoised per Node map, which only
+ * changes when a Node is written (a pass at 5,000 nodes otherwise rebuilt them all).
+ */
+const nodesView = (state: ClusterState): NodesView => {
+  const map = state.objects.kinds.get('Node')
+  const cached = map === undefined ? undefined : nodesViewCache.get(map)
+  if (cached !== undefined) return cached
+  const views = listObjects(state.objects, 'Node').map(viewOf)
+  const out = { views, zones: zoneHealth(views) }
+  if (map !== undefined) nodesViewCache.set(map, out)
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +109,7 @@ const viewOf = (node: KubeObject): NodeView => {
 // ---------------------------------------------------------------------------------------------
 
 const statusActions = (state: ClusterState, v: NodeView): Action[] => {
+  if (v.stoppedAt === undefined && v.ready === 'True') return []
   const now = formatTimestamp(state.now)
   if (v.stoppedAt !== undefined) {
     if (state.now < v.stoppedAt + NODE_MONITOR_GRACE_MS || v.ready === 'Unknown') return []
@@ -177,6 +212,8 @@ const noExecuteAllowedAt = (state: ClusterState, v: NodeView, zones: ReturnType<
 
 const taintActions = (state: ClusterState, v: NodeView, zones: ReturnType<typeof zoneHealth>, claimed: Map<string, number>): Action[] => {
   const key = desiredConditionKey(v)
+  // A healthy, schedulable node without managed taints keeps its taints as they are.
+  if (key === undefined && !v.unschedulable && !v.managedTaint) return []
   const now = formatTimestamp(state.now)
   const keep = v.taints.filter((t) => !MANAGED_TAINTS.has(t.key) || (t.key === key && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')) || (t.key === TAINT_UNSCHEDULABLE && v.unschedulable && t.effect === 'NoSchedule'))
   const next: TaintLike[] = [...keep]
@@ -226,7 +263,7 @@ const evictionTime = (pod: KubeObject, taints: ReadonlyArray<TaintLike>): number
 }
 
 const evictionActions = (state: ClusterState, v: NodeView): Action[] => {
-  if (!v.taints.some((t) => t.effect === 'NoExecute')) return []
+  if (!v.noExecute) return []
   return podsOnNode(state.objects, v.name).flatMap((pod): Action[] => {
     if (pod.metadata.deletionTimestamp !== undefined) return []
     if (evictionTime(pod, v.taints) > state.now) return []
@@ -237,13 +274,22 @@ const evictionActions = (state: ClusterState, v: NodeView): Action[] => {
   })
 }
 
-const orphanedPodActions = (state: ClusterState): Action[] => {
+const orphanCache = new WeakMap<object, { readonly nodes: object | undefined; readonly actions: ReadonlyArray<Action> }>()
+
+/** Deletes for pods bound to nodes that no longer exist, memoised per (pods-by-node index, Node map). */
+const orphanedPodActions = (state: ClusterState): ReadonlyArray<Action> => {
+  const index = state.objects.podsByNode
+  const nodes = state.objects.kinds.get('Node')
+  const cached = orphanCache.get(index)
+  if (cached !== undefined && cached.nodes === nodes) return cached.actions
   const actions: Action[] = []
-  for (const nodeName of state.objects.podsByNode.keys()) {
-    if (getObject(state.objects, { kind: 'Node', name: nodeName }) !== undefined) continue
+  for (const nodeName of index.keys()) {
+    if (nodes?.get(nodeName) !== undefined) continue
     for (const pod of podsOnNode(state.objects, nodeName))
       actions.push({ type: 'delete', by: 'pod-garbage-collector', ref: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name }, gracePeriodSeconds: 0, ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }) })
   }
+  // Written only outside a batch: the index is then a persistent value.
+  if (state.objects.batch === undefined) orphanCache.set(index, { nodes, actions })
   return actions
 }
 
@@ -252,8 +298,7 @@ const orphanedPodActions = (state: ClusterState): Action[] => {
 // ---------------------------------------------------------------------------------------------
 
 const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
-  const views = listObjects(state.objects, 'Node').map(viewOf)
-  const zones = zoneHealth(views)
+  const { views, zones } = nodesView(state)
   const claimed = new Map<string, number>()
   const actions: Action[] = []
   for (const v of views) {
@@ -269,8 +314,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
 
 const nextWakeup = (state: ClusterState): O.Option<number> => {
   let earliest = Infinity
-  const views = listObjects(state.objects, 'Node').map(viewOf)
-  const zones = zoneHealth(views)
+  const { views, zones } = nodesView(state)
   for (const v of views) {
     if (v.stoppedAt !== undefined && v.ready !== 'Unknown') earliest = Math.min(earliest, v.stoppedAt + NODE_MONITOR_GRACE_MS)
     const key = desiredConditionKey(v)
@@ -278,7 +322,7 @@ const nextWakeup = (state: ClusterState): O.Option<number> => {
       const allowed = noExecuteAllowedAt(state, v, zones)
       if (allowed !== undefined) earliest = Math.min(earliest, allowed)
     }
-    if (v.taints.some((t) => t.effect === 'NoExecute'))
+    if (v.noExecute)
       for (const pod of podsOnNode(state.objects, v.name))
         if (pod.metadata.deletionTimestamp === undefined) earliest = Math.min(earliest, evictionTime(pod, v.taints))
   }
