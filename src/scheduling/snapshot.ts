@@ -15,6 +15,8 @@
 import type { Map as IMap } from 'immutable'
 import type { KubeObject } from '../objects/object.js'
 import { equalityPairs, matchesSelector, type Selector } from '../objects/selector.js'
+import { diffMaps } from '../internal/mapDiff.js'
+import { verifyingQuiescence } from '../sim/quiescence.js'
 import { getByUid, getObject, listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type AffinityTerm, affinityTermSelects, type HostPort, type NamespaceScope, nonZeroRequests, podHostPorts, podInfo, type PodInfo } from './podInfo.js'
@@ -70,6 +72,8 @@ export interface Snapshot {
   readonly antiByPair: Map<string, AntiAffinityOwner[]>
   readonly antiUnindexed: AntiAffinityOwner[]
   readonly namespaceLabels: Map<string, Readonly<Record<string, string>> | undefined>
+  /** Names of the nodes this pass has placed pods on (their `NodeInfo` no longer matches the store). */
+  readonly assumedOn: Set<string>
 }
 
 const SEP = '\u0000'
@@ -203,6 +207,74 @@ const indexAntiAffinity = (snapshot: Snapshot, pod: BoundPod, terms: ReadonlyArr
   }
 }
 
+const freshNodeInfos = (state: ClusterState, excludedNode: string | undefined, exclude: string): Pick<Snapshot, 'nodes' | 'byName'> => {
+  const nodes = sortedNodes(state).map((n) => nodeInfoOf(state, n, n.metadata.name === excludedNode ? exclude : ''))
+  return { nodes, byName: new Map(nodes.map((n) => [n.name, n])) }
+}
+
+/**
+ * The node infos of the last snapshot built without an excluded pod, with the maps they were
+ * built from and the nodes that snapshot's pass placed pods on (whose infos it changed). A cache
+ * of a pure function: a pass on any state diffs its maps against these.
+ */
+let lastNodeInfos:
+  | {
+      readonly nodesMap: IMap<string, KubeObject> | undefined
+      readonly usage: IMap<string, ResourceAmounts>
+      readonly nodes: ReadonlyArray<NodeInfo>
+      readonly byName: ReadonlyMap<string, NodeInfo>
+      readonly assumedOn: ReadonlySet<string>
+    }
+  | undefined
+
+/** Where a node sits in the name-sorted infos (binary search; the node is known to be there). */
+const positionOf = (nodes: ReadonlyArray<NodeInfo>, name: string): number => {
+  let low = 0
+  let high = nodes.length - 1
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if ((nodes[mid] as NodeInfo).name < name) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+/**
+ * Every node's info, reusing the last snapshot's for the nodes whose usage entry did not change
+ * and that its pass placed nothing on: a pass that schedules one pod on 5,000 nodes costs the
+ * nodes that changed, not 5,000 infos.
+ */
+const nodeInfos = (state: ClusterState): Pick<Snapshot, 'nodes' | 'byName'> => {
+  const last = lastNodeInfos
+  const nodesMap = state.objects.kinds.get('Node')
+  if (last === undefined || last.nodesMap !== nodesMap) return freshNodeInfos(state, undefined, '')
+  const changed = new Set(last.assumedOn)
+  for (const change of diffMaps(last.usage, state.objects.nodeUsage)) changed.add(change.key)
+  if (changed.size * 4 > last.nodes.length) return freshNodeInfos(state, undefined, '')
+  if (changed.size === 0) return verified(state, { nodes: last.nodes, byName: last.byName })
+  const nodes = last.nodes.slice()
+  const byName = new Map(last.byName)
+  for (const name of changed) {
+    const previous = byName.get(name)
+    if (previous === undefined) continue
+    const info = nodeInfoOf(state, previous.node, '')
+    nodes[positionOf(nodes, name)] = info
+    byName.set(name, info)
+  }
+  return verified(state, { nodes, byName })
+}
+
+/** While the suite verifies skips: the reused infos must equal freshly built ones. */
+const verified = (state: ClusterState, infos: Pick<Snapshot, 'nodes' | 'byName'>): Pick<Snapshot, 'nodes' | 'byName'> => {
+  if (!verifyingQuiescence()) return infos
+  const fresh = freshNodeInfos(state, undefined, '')
+  const summary = (n: NodeInfo): string => JSON.stringify([n.name, n.node.metadata.resourceVersion, n.requested, n.nonZeroCpu, n.nonZeroMemory])
+  const reused = infos.nodes.map(summary).join('\n')
+  if (reused !== fresh.nodes.map(summary).join('\n') || infos.byName.size !== fresh.byName.size)
+    throw new Error(`scheduler snapshot: reused node infos differ from fresh ones at ${state.now}`)
+  return infos
+}
+
 /**
  * Builds the view from a state, treating the pod with uid `exclude` (if any) as absent. Cost:
  * O(nodes + bound pods with required anti-affinity), plus the pods on each node whose
@@ -214,8 +286,7 @@ export const buildSnapshot = (state: ClusterState, exclude = ''): Snapshot => {
   const found = exclude === '' ? undefined : getByUid(state.objects, exclude)
   const excluded = found !== undefined && found.kind === 'Pod' && holdsNodeResources(found) ? found : undefined
   const excludedNode = excluded === undefined ? undefined : boundPodOf(excluded).nodeName
-  const nodes = sortedNodes(state).map((n) => nodeInfoOf(state, n, n.metadata.name === excludedNode ? exclude : ''))
-  const byName = new Map(nodes.map((n) => [n.name, n]))
+  const { nodes, byName } = excluded === undefined ? nodeInfos(state) : freshNodeInfos(state, excludedNode, exclude)
   const snapshot: Snapshot = {
     state,
     nodes,
@@ -226,7 +297,9 @@ export const buildSnapshot = (state: ClusterState, exclude = ''): Snapshot => {
     antiByPair: new Map(),
     antiUnindexed: [],
     namespaceLabels: new Map(),
+    assumedOn: new Set(),
   }
+  if (excluded === undefined) lastNodeInfos = { nodesMap: state.objects.kinds.get('Node'), usage: state.objects.nodeUsage, nodes, byName, assumedOn: snapshot.assumedOn }
   if (excluded !== undefined) {
     const node = byName.get(excludedNode ?? '')
     if (node !== undefined) for (const [k, v] of Object.entries(podRequests(excluded))) node.requested[k] = (node.requested[k] ?? 0) - v
@@ -324,6 +397,7 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
  * @internal
  */
 export const assumePod = (snapshot: Snapshot, info: PodInfo, node: NodeInfo): void => {
+  snapshot.assumedOn.add(node.name)
   for (const k in info.requests) node.requested[k] = (node.requested[k] ?? 0) + (info.requests[k] ?? 0)
   node.nonZeroCpu += info.nonZeroCpu
   node.nonZeroMemory += info.nonZeroMemory
