@@ -133,12 +133,6 @@ export const countKind = (store: ObjectStore, kind: string): number => store.kin
 export const storedKinds = (store: ObjectStore): ReadonlyArray<string> =>
   [...store.kinds.entries()].filter(([, m]) => m.size > 0).map(([k]) => k).sort()
 
-const byKey = (a: KubeObject, b: KubeObject): number => {
-  const ka = objectKey({ kind: a.kind, namespace: a.metadata.namespace, name: a.metadata.name })
-  const kb = objectKey({ kind: b.kind, namespace: b.metadata.namespace, name: b.metadata.name })
-  return ka < kb ? -1 : ka > kb ? 1 : 0
-}
-
 const keysToObjects = (store: ObjectStore, kind: string, keys: Iterable<string>): KubeObject[] => {
   const objects = store.kinds.get(kind) ?? EMPTY_KIND
   const out: KubeObject[] = []
@@ -206,22 +200,28 @@ const sortedKind = (store: ObjectStore, kind: string): ReadonlyArray<KubeObject>
 export const dependentsOf = (store: ObjectStore, ownerUid: string): ReadonlyArray<KubeObject> => {
   const uids = store.byOwner.get(ownerUid)
   if (uids === undefined) return []
-  const out: KubeObject[] = []
+  return sortedByKindAndKey(store, uids)
+}
+
+/**
+ * The objects with these uids, sorted by kind, namespace and name. Sorts `kind \0 key` strings
+ * (each built once) rather than comparing objects, which rebuilt both keys per comparison.
+ */
+const sortedByKindAndKey = (store: ObjectStore, uids: Iterable<string>, kind?: string): ReadonlyArray<KubeObject> => {
+  const keyed: Array<readonly [string, KubeObject]> = []
   for (const uid of uids) {
-    const object = getByUid(store, uid)
-    if (object !== undefined) out.push(object)
+    const ref = store.byUid.get(uid)
+    if (ref === undefined || (kind !== undefined && ref.kind !== kind)) continue
+    const object = getObject(store, ref)
+    if (object !== undefined) keyed.push([ref.kind + SEP + objectKey(ref), object])
   }
-  return out.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : byKey(a, b)))
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  return keyed.map((entry) => entry[1])
 }
 
 /** Objects with a deletionTimestamp (of one kind, or all), sorted by kind, namespace and name. */
 export const deletingObjects = (store: ObjectStore, kind?: string): ReadonlyArray<KubeObject> => {
-  const out: KubeObject[] = []
-  for (const uid of store.deleting) {
-    const object = getByUid(store, uid)
-    if (object !== undefined && (kind === undefined || object.kind === kind)) out.push(object)
-  }
-  return out.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : byKey(a, b)))
+  return sortedByKindAndKey(store, store.deleting, kind)
 }
 
 /** Uids that some object names as an owner. */
