@@ -11,7 +11,7 @@ import { produce } from '../internal/immer.js'
 import type { KubeObject } from '../objects/object.js'
 import { diffMaps } from '../internal/mapDiff.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
-import { deletingObjects, dependentsOf, getByUid, type ObjectStore, ownerUidsInUse } from '../store/objectStore.js'
+import { dependentsOf, gcFinalizingObjects, getByUid, type ObjectStore, ownerUidsInUse } from '../store/objectStore.js'
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
@@ -41,7 +41,7 @@ const withoutOwners = (dependent: KubeObject, uids: ReadonlySet<string>): Action
 /** Owners being deleted with Orphan or Foreground propagation. */
 const finalizingOwners = (state: ClusterState): ReadonlyArray<Action> => {
   const actions: Action[] = []
-  for (const owner of deletingObjects(state.objects)) {
+  for (const owner of gcFinalizingObjects(state.objects)) {
     const finalizers = owner.metadata.finalizers ?? []
     const uid = owner.metadata.uid ?? ''
     if (finalizers.includes(ORPHAN_FINALIZER)) {

@@ -6,7 +6,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import { produce } from '../internal/immer.js'
-import { deletingObjects, objectsInNamespace } from '../store/objectStore.js'
+import { listObjects, objectsInNamespace } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
 
@@ -14,7 +14,9 @@ const NAME = 'namespace-controller'
 
 const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   const actions: Action[] = []
-  for (const ns of deletingObjects(state.objects, 'Namespace')) {
+  // The few Namespaces, not every deleting object (evicted pods can stay Terminating by thousands).
+  for (const ns of listObjects(state.objects, 'Namespace')) {
+    if (ns.metadata.deletionTimestamp === undefined) continue
     const contents = objectsInNamespace(state.objects, ns.metadata.name)
     if (contents.length === 0) {
       actions.push({

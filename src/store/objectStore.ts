@@ -33,6 +33,12 @@ export interface ObjectStore {
   readonly podsByNode: IMap<string, ISet<string>>
   /** uids of objects that have a deletionTimestamp (terminating, or held by finalizers). */
   readonly deleting: ISet<string>
+  /**
+   * uids of objects being deleted that hold the garbage collector's `orphan` or
+   * `foregroundDeletion` finalizer: its work list, read without resolving every deleting object
+   * (pods evicted from a dead node stay Terminating, thousands of them).
+   */
+  readonly gcFinalizing: ISet<string>
   /** keys of pods waiting for a node: no nodeName, not deleting, not finished (see `unboundPods`). */
   readonly unbound: ISet<string>
   /**
@@ -103,6 +109,7 @@ export const emptyStore: ObjectStore = {
   byLabel: IMap(),
   podsByNode: IMap(),
   deleting: ISet(),
+  gcFinalizing: ISet(),
   unbound: ISet(),
   eventQueue: List(),
   nodeUsage: IMap(),
@@ -224,6 +231,9 @@ export const deletingObjects = (store: ObjectStore, kind?: string): ReadonlyArra
   return sortedByKindAndKey(store, store.deleting, kind)
 }
 
+/** Objects being deleted that hold the `orphan` or `foregroundDeletion` finalizer, sorted by kind, namespace and name. */
+export const gcFinalizingObjects = (store: ObjectStore): ReadonlyArray<KubeObject> => sortedByKindAndKey(store, store.gcFinalizing)
+
 /** Uids that some object names as an owner. */
 export const ownerUidsInUse = (store: ObjectStore): ReadonlyArray<string> => [...store.byOwner.keys()].sort()
 
@@ -260,6 +270,13 @@ const hasRequiredAntiAffinity = (object: KubeObject | undefined): boolean => {
   const terms = ((object['spec'] as { readonly affinity?: RawAffinity } | undefined)?.affinity)?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution
   return Array.isArray(terms) && terms.length > 0
 }
+
+/** The garbage collector's finalizers (see `FOREGROUND_FINALIZER` and `ORPHAN_FINALIZER` in the reducer). */
+const GC_FINALIZERS: ReadonlyArray<string> = ['foregroundDeletion', 'orphan']
+
+/** Being deleted with a garbage-collector finalizer still pending (see `gcFinalizing`). */
+const isGcFinalizing = (object: KubeObject | undefined): boolean =>
+  object !== undefined && object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).some((f) => GC_FINALIZERS.includes(f))
 
 /** A pod no node has yet and that still wants one. */
 const isUnbound = (object: KubeObject | undefined): boolean => {
@@ -408,6 +425,11 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
     deleting = editTop(batch, 'deleting', deleting)
     deleting = isDeleting ? deleting.add(uid) : deleting.remove(uid)
   }
+  let gcFinalizing = store.gcFinalizing
+  const wasFinalizing = isGcFinalizing(previous)
+  const nowFinalizing = isGcFinalizing(object)
+  if (wasFinalizing && (previous?.metadata.uid !== uid || !nowFinalizing)) gcFinalizing = editTop(batch, 'gcFinalizing', gcFinalizing).remove(previous?.metadata.uid ?? '')
+  if (nowFinalizing && uid !== '') gcFinalizing = editTop(batch, 'gcFinalizing', gcFinalizing).add(uid)
   const nodeUsageNext = updateUsage(batch, store.nodeUsage, previous, object)
   const wasUnbound = isUnbound(previous)
   const nowUnbound = isUnbound(object)
@@ -428,6 +450,7 @@ export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore =
     byLabel,
     podsByNode,
     deleting,
+    gcFinalizing,
     unbound,
     nodeUsage: nodeUsageNext,
     antiAffinityPods,
@@ -508,6 +531,7 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     byLabel,
     podsByNode: node === undefined ? store.podsByNode : removeFrom(batch, 'podsByNode', store.podsByNode, node, key),
     deleting: uid === undefined || !store.deleting.has(uid) ? store.deleting : editTop(batch, 'deleting', store.deleting).remove(uid),
+    gcFinalizing: uid === undefined || !store.gcFinalizing.has(uid) ? store.gcFinalizing : editTop(batch, 'gcFinalizing', store.gcFinalizing).remove(uid),
     unbound: kind === 'Pod' && store.unbound.has(key) ? editTop(batch, 'unbound', store.unbound).remove(key) : store.unbound,
     nodeUsage: updateUsage(batch, store.nodeUsage, previous, undefined),
     antiAffinityPods: kind === 'Pod' && store.antiAffinityPods.has(key) ? editTop(batch, 'antiAffinityPods', store.antiAffinityPods).remove(key) : store.antiAffinityPods,

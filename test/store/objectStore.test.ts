@@ -4,7 +4,7 @@ import type { KubeObject } from '../../src/index.js'
 import { fromLabelSelector, matchesSelector } from '../../src/index.js'
 import { beginBatch, deleteObject, dependentsOf, emptyStore, endBatch, listObjects, type ObjectStore, podsOnNode, putObject, rebuildStore } from '../../src/store/objectStore.js'
 
-const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string, anti = false, deleting = false): KubeObject => ({
+const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string, anti = false, deleting = false, finalizer?: string): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
@@ -13,6 +13,7 @@ const pod = (name: string, ns: string, labels: Record<string, string>, node: str
     uid,
     labels,
     ...(deleting ? { deletionTimestamp: '2025-01-01T00:00:00Z' } : {}),
+    ...(finalizer === undefined ? {} : { finalizers: [finalizer] }),
     ...(owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner }] }),
   },
   spec: {
@@ -31,6 +32,7 @@ const op = fc.record({
   uid: fc.constantFrom('u1', 'u2', 'u3'),
   anti: fc.boolean(),
   deleting: fc.boolean(),
+  finalizer: fc.constantFrom(undefined, 'orphan', 'foregroundDeletion', 'example.com/keep'),
 })
 
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
@@ -45,7 +47,7 @@ describe('object store indices', () => {
           const uid = `${o.ns}/${o.name}/${o.uid}`
           store = o.remove
             ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name })
-            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting))
+            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting, o.finalizer))
         }
         const rebuilt = rebuildStore(store)
         expect(store.byLabel.equals(rebuilt.byLabel)).toBe(true)
@@ -54,6 +56,7 @@ describe('object store indices', () => {
         expect(store.podsByNode.equals(rebuilt.podsByNode)).toBe(true)
         expect(store.byUid.toJS()).toEqual(rebuilt.byUid.toJS())
         expect(store.deleting.equals(rebuilt.deleting)).toBe(true)
+        expect(store.gcFinalizing.equals(rebuilt.gcFinalizing)).toBe(true)
         expect(store.antiAffinityPods.equals(rebuilt.antiAffinityPods)).toBe(true)
         expect(store.unbound.equals(rebuilt.unbound)).toBe(true)
       }),
@@ -95,7 +98,7 @@ describe('object store indices', () => {
     const write = (store: ObjectStore, o: Op & { readonly event: boolean; readonly second: number }): ObjectStore => {
       if (o.event) return o.remove ? deleteObject(store, { kind: 'Event', namespace: o.ns, name: o.name }) : putObject(store, event(o.name, o.ns, o.second))
       const uid = `${o.ns}/${o.name}/${o.uid}`
-      return o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting))
+      return o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting, o.finalizer))
     }
     // Every field as plain data, so a later in-place change to a collection would show.
     const snapshot = (store: ObjectStore): unknown =>
@@ -121,8 +124,8 @@ describe('object store indices', () => {
         }
         // Writing to the sealed store afterwards copies, as to any persistent value.
         const last = snapshot(batched)
-        write(batched, { remove: false, name: 'd', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, event: false, second: 0 })
-        write(batched, { remove: false, name: 'd', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, event: true, second: 0 })
+        write(batched, { remove: false, name: 'd', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, finalizer: 'orphan', event: false, second: 0 })
+        write(batched, { remove: false, name: 'd', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, finalizer: undefined, event: true, second: 0 })
         expect(snapshot(batched)).toEqual(last)
         for (const [store, seen] of before) expect(snapshot(store)).toEqual(seen)
       }),
