@@ -914,10 +914,13 @@ let previousPass:
 const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undefined): ReadonlySet<string> | undefined => {
   const last = previousPass
   if (last === undefined || pods === undefined || last.pods === undefined) return undefined
-  if (last.nodes !== state.objects.kinds.get('Node') || last.config !== state.config || state.now < last.now) return undefined
+  const nodes = state.objects.kinds.get('Node')
+  if (last.nodes === undefined || nodes === undefined || last.config !== state.config || state.now < last.now) return undefined
   const changes = last.pods === pods ? [] : diffMaps(last.pods, pods)
   if (changes.length * 4 > pods.size) return undefined
   const due = new Set<string>()
+  // A written Node (a taint, a condition, its kubelet stopping) replans that node's pods only.
+  for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) due.add(change.key)
   for (const change of changes)
     for (const pod of [change.before, change.after]) {
       const nodeName = (pod?.['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName

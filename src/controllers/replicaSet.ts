@@ -22,7 +22,7 @@ import { fromLabelSelector, matchesSelector, type Selector } from '../objects/se
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { forkRng, type Rng } from '../sim/rng.js'
 import { nextGeneratedName } from '../store/identity.js'
-import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
+import { dependentsOf, dependentUids, getByUid, getObject, listObjects } from '../store/objectStore.js'
 import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
@@ -311,7 +311,13 @@ const claimPods = (state: ClusterState, rs: StoredReplicaSet, selector: Selector
   const deleting = rs.metadata.deletionTimestamp !== undefined
   const candidates = new Map<string, KubeObject>()
   for (const pod of listObjects(state.objects, 'Pod', { namespace, selector })) candidates.set(pod.metadata.uid ?? pod.metadata.name, pod)
-  for (const pod of dependentsOf(state.objects, uid)) if (pod.kind === 'Pod') candidates.set(pod.metadata.uid ?? pod.metadata.name, pod)
+  // Owned pods the selector no longer matches (to release): most owned pods matched above, so
+  // only the others are looked up.
+  for (const dependent of dependentUids(state.objects, uid)) {
+    if (candidates.has(dependent)) continue
+    const pod = getByUid(state.objects, dependent)
+    if (pod !== undefined && pod.kind === 'Pod') candidates.set(dependent, pod)
+  }
   const pods: KubeObject[] = []
   const actions: Action[] = []
   const sorted = [...candidates.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))

@@ -231,6 +231,9 @@ export const deletingObjects = (store: ObjectStore, kind?: string): ReadonlyArra
   return sortedByKindAndKey(store, store.deleting, kind)
 }
 
+/** The uids of the objects that list `ownerUid` in their ownerReferences, unordered. */
+export const dependentUids = (store: ObjectStore, ownerUid: string): Iterable<string> => store.byOwner.get(ownerUid) ?? EMPTY_SET
+
 /** Objects being deleted that hold the `orphan` or `foregroundDeletion` finalizer, sorted by kind, namespace and name. */
 export const gcFinalizingObjects = (store: ObjectStore): ReadonlyArray<KubeObject> => sortedByKindAndKey(store, store.gcFinalizing)
 
