@@ -226,6 +226,29 @@ const sameEndpoint = (a: Endpoint, b: Endpoint): boolean =>
  * it contributes none (no IP of the Service's family, or the pod has finished).
  */
 const podEndpoint = (state: ClusterState, pod: KubeObject, service: KubeObject, addressType: AddressType): PodEndpoint | undefined => {
+  const nodeName = (pod as unknown as PodLike).spec?.nodeName
+  const node = nodeName === undefined || nodeName === '' ? undefined : getObject(state.objects, { kind: 'Node', name: nodeName })
+  const cached = endpointCache.get(pod)
+  if (cached !== undefined && cached.service === service && cached.node === node && cached.addressType === addressType) return cached.result
+  // Frozen: it is shared by every later sync that meets the same pod.
+  const computed = computePodEndpoint(pod, node, service, addressType)
+  const result = computed === undefined ? undefined : deepFreeze(computed)
+  // Stored objects are frozen values: the same pod, Service and Node give the same endpoint.
+  if (Object.isFrozen(pod) && Object.isFrozen(service)) endpointCache.set(pod, { service, node, addressType, result })
+  return result
+}
+
+/**
+ * The last endpoint computed per pod, with what it was computed from: a Service's sync meets its
+ * unchanged pods again and again (a rollout, a readiness change), each of whose endpoints costs
+ * an IP parse, a port lookup and a ports key.
+ */
+const endpointCache = new WeakMap<
+  KubeObject,
+  { readonly service: KubeObject; readonly node: KubeObject | undefined; readonly addressType: AddressType; readonly result: PodEndpoint | undefined }
+>()
+
+const computePodEndpoint = (pod: KubeObject, node: KubeObject | undefined, service: KubeObject, addressType: AddressType): PodEndpoint | undefined => {
   const p = pod as unknown as PodLike
   const phase = p.status?.phase
   if (phase === 'Succeeded' || phase === 'Failed') return undefined
@@ -235,7 +258,6 @@ const podEndpoint = (state: ClusterState, pod: KubeObject, service: KubeObject, 
   const serving = (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
   const terminating = pod.metadata.deletionTimestamp !== undefined
   const nodeName = p.spec?.nodeName
-  const node = nodeName === undefined || nodeName === '' ? undefined : getObject(state.objects, { kind: 'Node', name: nodeName })
   const zone = node?.metadata.labels?.[ZONE_LABEL]
   const hostname = p.spec?.hostname
   const endpoint: Endpoint = {
