@@ -250,8 +250,22 @@ const taintActions = (state: ClusterState, v: NodeView, zones: ReturnType<typeof
 // eviction (taint manager) and pod garbage collection
 // ---------------------------------------------------------------------------------------------
 
-/** When a pod on a NoExecute-tainted node must go: now, a later time, or never (Infinity). */
+const evictionTimes = new WeakMap<KubeObject, { readonly taints: ReadonlyArray<TaintLike>; readonly at: number }>()
+
+/**
+ * When a pod on a NoExecute-tainted node must go: now, a later time, or never (Infinity).
+ * Memoised per pod object and taint list: every pass and wakeup query meets the same pods of a
+ * dead node again (evicted ones stay Terminating there).
+ */
 const evictionTime = (pod: KubeObject, taints: ReadonlyArray<TaintLike>): number => {
+  const cached = evictionTimes.get(pod)
+  if (cached !== undefined && cached.taints === taints) return cached.at
+  const at = computeEvictionTime(pod, taints)
+  if (Object.isFrozen(pod) && Object.isFrozen(taints)) evictionTimes.set(pod, { taints, at })
+  return at
+}
+
+const computeEvictionTime = (pod: KubeObject, taints: ReadonlyArray<TaintLike>): number => {
   const noExecute = taints.filter((t) => t.effect === 'NoExecute')
   if (noExecute.length === 0) return Infinity
   const tolerations = (pod['spec'] as { tolerations?: ReadonlyArray<TolerationLike> } | undefined)?.tolerations
