@@ -7,6 +7,7 @@
  * @module
  */
 import { resolveFenceposts } from '../controllers/deployment.js'
+import { BURST_REPLICAS } from '../controllers/replicaSet.js'
 import { parseStatefulPodName } from '../controllers/statefulSet.js'
 import { cidrContains } from '../network/cidr.js'
 import { type FamilyCidr, ipFamilyOf, serviceCidrs } from '../network/ipFamilies.js'
@@ -83,15 +84,22 @@ const deploymentBounds: Invariant = {
 }
 
 const I5 = 'I5 replicaset size'
-/** Once a ReplicaSet has observed its spec, it has no more active pods than replicas. */
+/**
+ * Once a ReplicaSet has observed its spec, it has no more active pods than replicas, except
+ * what one sync could not remove: a sync deletes at most `BURST_REPLICAS` (500) pods, so after
+ * a sync that counted `status.replicas` active pods, up to `status.replicas - 500` may remain
+ * until the next one (a 10,000-replica rollout scales a ReplicaSet down by 2,500 at once).
+ */
 const replicaSetSize: Invariant = {
   name: I5,
   check: (state) =>
     listObjects(state.objects, 'ReplicaSet').flatMap((rs) => {
       if (!observed(rs) || rs.metadata.deletionTimestamp !== undefined) return []
       const replicas = num(specOf(rs)['replicas'], 1)
+      const counted = num(statusOf(rs)['replicas'], 0)
+      const limit = Math.max(replicas, counted - BURST_REPLICAS)
       const active = ownedBy(state, 'Pod', rs).filter(isActive).length
-      return active <= replicas ? [] : [violation(I5, rs, 'spec.replicas', `at most ${replicas} active pods`, String(active))]
+      return active <= limit ? [] : [violation(I5, rs, 'spec.replicas', `at most ${limit} active pods`, String(active))]
     }),
 }
 

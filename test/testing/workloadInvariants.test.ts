@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { apply, applyManifests, type ClusterState, createCluster, failNode, killPod, list, recoverNode, scale } from '../../src/index.js'
+import { apply, applyAction, applyManifests, type ClusterState, createCluster, failNode, killPod, type KubeObject, list, recoverNode, scale } from '../../src/index.js'
 import { advanceChecked, ALL_INVARIANTS, checkInvariants, formatViolation } from '../../src/testing/index.js'
 import { right } from '../helpers.js'
 
@@ -137,5 +137,30 @@ describe('workload invariants', () => {
       objects: { ...s.objects, kinds: s.objects.kinds.setIn(['Service', 'default/web2'], { ...b, spec: { ...(b['spec'] as object), clusterIP: (a['spec'] as { clusterIP: string }).clusterIP } }) },
     }
     expect(checkInvariants(forged, undefined, ALL_INVARIANTS).map((v) => v.invariant)).toContain('I12 service addresses')
+  })
+})
+
+describe('I5 replicaset size at scale', () => {
+  it('allows what one sync of 500 deletions could not remove after a large scale-down, and no more', () => {
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'big', namespace: 'default' },
+      spec: { replicas: 1200, selector: labels('big'), template: { metadata: { labels: { app: 'big' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    }
+    const started = right(advanceChecked(right(applyManifests(createCluster({ nodes: 12, traceRetention: 'none' }), [rs])), '30s', { invariants: ALL_INVARIANTS }))
+    expect(list(started, 'Pod').length).toBe(1200)
+    const scaled = right(scale(started, { kind: 'ReplicaSet', namespace: 'default', name: 'big' }, 100))
+    // 1,100 surplus: 500 go per sync, and I5 accepts the rest until the next sync takes them.
+    const done = right(advanceChecked(scaled, '1m', { invariants: ALL_INVARIANTS }))
+    expect(list(done, 'Pod').filter((p) => p.metadata.deletionTimestamp === undefined).length).toBe(100)
+    // A ReplicaSet whose sync counted 1,200 pods but deleted none breaks I5: at most 700 may remain.
+    const stalled = right(scale(started, { kind: 'ReplicaSet', namespace: 'default', name: 'big' }, 100))
+    const stored = list(stalled, 'ReplicaSet')[0] as KubeObject
+    const status = { ...(stored['status'] as object), replicas: 1200, observedGeneration: stored.metadata.generation }
+    const forged = right(applyAction(stalled, { type: 'updateStatus', by: 'test', object: { ...stored, status } })).state
+    expect(checkInvariants(forged, undefined, ALL_INVARIANTS).filter((v) => v.invariant.startsWith('I5')).map(formatViolation)).toEqual([
+      'I5 replicaset size: ReplicaSet default/big spec.replicas: expected at most 700 active pods, got 1200',
+    ])
   })
 })
