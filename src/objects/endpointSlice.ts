@@ -95,16 +95,24 @@ const MAX_PORTS = 100
 
 const parseIPv4 = (value: string): ReadonlyArray<number> | undefined => {
   // Kubernetes parses legacy IP fields "sloppily": leading zeros are accepted (as decimal).
-  const parts = value.split('.')
-  if (parts.length !== 4) return undefined
+  // One pass over the characters: routing parses an address per call, and split plus a regular
+  // expression per octet was a quarter of a route's cost.
   const octets: number[] = []
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined
-    const n = Number(p)
-    if (n > 255) return undefined
-    octets.push(n)
+  let octet = 0
+  let digits = 0
+  for (let i = 0; i <= value.length; i++) {
+    const c = i === value.length ? 46 : value.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || octet > 255 || octets.length === 4) return undefined
+      octets.push(octet)
+      octet = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      octet = octet * 10 + (c - 48)
+      digits++
+    } else return undefined
   }
-  return octets
+  return octets.length === 4 ? octets : undefined
 }
 
 const parseIPv6 = (value: string): ReadonlyArray<number> | undefined => {

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   EndpointSlice,
@@ -127,5 +128,19 @@ describe('model', () => {
     expect(endpointSliceModel.info.kind).toBe('EndpointSlice')
     expect(endpointSliceModel.hasStatusSubresource).toBe(false)
     expect(E.isRight(endpointSliceModel.codec.decode(slice()))).toBe(true)
+  })
+})
+
+describe('isIPv4 against the split-and-match reference', () => {
+  // The reference is the obvious implementation the one-pass parser replaced.
+  const reference = (value: string): boolean => {
+    const parts = value.split('.')
+    return parts.length === 4 && parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)
+  }
+  it('agrees on addresses, near-addresses and noise', () => {
+    const noise = fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', 'a', ' ', '-', '+', '٤'), maxLength: 20 })
+    fc.assert(fc.property(fc.oneof(noise, fc.ipV4(), fc.ipV4Extended()), (value) => isIPv4(value) === reference(value)), { numRuns: 5000 })
+    for (const value of ['', '.', '1.2.3.4.', '.1.2.3', '1..2.3', '256.1.1.1', '001.002.003.004', '1.2.3.4', '1.2.3', '1.2.3.4.5', '0000.1.1.1'])
+      expect(isIPv4(value)).toBe(reference(value))
   })
 })
