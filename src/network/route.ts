@@ -153,9 +153,13 @@ const literalIp = (host: string): string | undefined => {
  * The endpoints kube-proxy sends a Service port's traffic to: ready ones, else serving ones that
  * are terminating; limited to one node when a Local policy applies.
  */
-const backendMemo = new WeakMap<object, Map<string, E.Either<RouteError, ReadonlyArray<Backend>>>>()
+const backendMemo = new WeakMap<object, WeakMap<ServicePort, Map<string, E.Either<RouteError, ReadonlyArray<Backend>>>>>()
 
-/** Backends are a function of the slices: memoised per EndpointSlice map, so a warm route is a lookup. */
+/**
+ * Backends are a function of the slices: memoised per EndpointSlice map, then per stored Service
+ * port object (frozen, and only ever shared between versions of the same Service), so a warm
+ * route is two weak-map lookups and builds no key string in the common case.
+ */
 const serviceBackends = (
   state: ClusterState,
   service: KubeObject,
@@ -164,10 +168,12 @@ const serviceBackends = (
   family: Family | undefined,
 ): E.Either<RouteError, ReadonlyArray<Backend>> => {
   const slices = state.objects.kinds.get('EndpointSlice')
-  if (slices === undefined) return computeBackends(state, service, port, onlyNode, family)
-  let cache = backendMemo.get(slices)
-  if (cache === undefined) backendMemo.set(slices, (cache = new Map()))
-  const key = `${service.metadata.namespace ?? ''}/${service.metadata.name}\u0000${port.name ?? ''}\u0000${port.protocol ?? 'TCP'}\u0000${onlyNode ?? ''}${family === undefined ? '' : `\u0000${family}`}`
+  if (slices === undefined || !Object.isFrozen(port)) return computeBackends(state, service, port, onlyNode, family)
+  let perPort = backendMemo.get(slices)
+  if (perPort === undefined) backendMemo.set(slices, (perPort = new WeakMap()))
+  let cache = perPort.get(port)
+  if (cache === undefined) perPort.set(port, (cache = new Map()))
+  const key = onlyNode === undefined && family === undefined ? '' : `${onlyNode ?? ''}\u0000${family ?? ''}`
   const hit = cache.get(key)
   if (hit !== undefined) return hit
   const computed = computeBackends(state, service, port, onlyNode, family)
