@@ -60,6 +60,7 @@ describe('Deployments against a model of desired replicas and image', () => {
     // The same checks fail on a three-command story; the random search finds it too (long runs).
     const setup = (): { model: Model; real: Real } => ({ model: { deployments: new Map(), down: new Set() }, real: { state: createCluster({ nodes: NODES.length, controllers: broken }) } })
     expect(() => fc.modelRun(setup, [new ApplyCommand('web', 3, 'nginx:1.27'), new AdvanceCommand(30), new ScaleCommand('web', 1)])).toThrow(/web pods|NotSettled/)
-    if (LONG) expect(() => runSuite({ controllers: broken, numRuns: 100, maxCommands: 8 })).toThrow(/Counterexample/)
+    // Seeded: a random search of 100 runs finds the bug in most seeds, not all (a scale-down or image change must come up).
+    if (LONG) expect(() => runSuite({ controllers: broken, numRuns: 100, maxCommands: 8, seed: 20261128 })).toThrow(/Counterexample/)
   })
 })
