@@ -20,7 +20,7 @@ import { type Container, type PodSpec, podQosClass } from '../objects/pod.js'
 import { formatIpv4, type Ipv4Cidr } from '../network/cidr.js'
 import { type FamilyCidr, podCidrs } from '../network/ipFamilies.js'
 import { formatIpv6 } from '../network/ipv6.js'
-import { firstFreeIp, firstFreePodIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
+import { firstFreeIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
 import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { diffMaps } from '../internal/mapDiff.js'
@@ -741,8 +741,19 @@ const planPod = (pod: KubeObject, nodeEnv: PodEnv): PodPlan => {
 const makePool = (pods: ReadonlyArray<KubeObject>, range: Ipv4Cidr | undefined): IpPool => {
   let used: Set<string> | undefined
   const set = (): Set<string> => (used ??= new Set(usedPodIps(pods)))
+  // Addresses below the last one found free are all in use, and a pool only ever takes more:
+  // each peek resumes there instead of formatting the node's used addresses again.
+  let from = 2
   return {
-    peek: () => (range === undefined ? undefined : firstFreePodIp(range, set())),
+    peek: () => {
+      if (range === undefined) return undefined
+      const used = set()
+      for (; from < range.size - 1; from++) {
+        const address = formatIpv4(range.network + from)
+        if (!used.has(address)) return address
+      }
+      return undefined
+    },
     take: (ip) => void set().add(ip),
     rangeText: range === undefined ? '(none)' : formatRange(range),
   }
