@@ -321,7 +321,8 @@ export const list = (state: ClusterState, kind: string, options: ListOptions = {
   } else {
     selector = options.labelSelector
   }
-  return listObjects(state.objects, resolveKind(kind), { namespace: options.namespace, selector })
+  // A fresh array: the store may hand out a memoised (frozen) one, and callers may sort theirs.
+  return listObjects(state.objects, resolveKind(kind), { namespace: options.namespace, selector }).slice()
 }
 
 const SCALABLE = ['Deployment', 'ReplicaSet', 'StatefulSet']

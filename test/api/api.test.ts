@@ -8,6 +8,7 @@ import {
   createCluster,
   formatApiError,
   get,
+  type KubeObject,
   list,
   remove,
   scale,
@@ -253,5 +254,15 @@ describe('secrets stay secret', () => {
     const s2 = right(apply(s1, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ==' } }))
     const stored = get(s2, 'Secret', 'default', 's')
     expect(O.isSome(stored) && stored.value['data']).toEqual({ a: 'YQ==' })
+  })
+})
+
+describe('list', () => {
+  it('returns an array the caller may sort, without changing the next answer', () => {
+    const s = createCluster({ nodes: 3 })
+    const nodes = list(s, 'Node') as KubeObject[]
+    nodes.sort((a, b) => (a.metadata.name < b.metadata.name ? 1 : -1))
+    expect(nodes.map((n) => n.metadata.name)).toEqual(['node-3', 'node-2', 'node-1'])
+    expect(list(s, 'Node').map((n) => n.metadata.name)).toEqual(['node-1', 'node-2', 'node-3'])
   })
 })
