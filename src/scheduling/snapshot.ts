@@ -86,9 +86,7 @@ type NodeFacts = Pick<NodeInfo, 'name' | 'node' | 'labels' | 'unschedulable' | '
 
 // Memo tables keyed by immutable values (a Node object, the Node map, a nodeUsage entry): pure.
 const factsCache = new WeakMap<KubeObject, NodeFacts>()
-const sortedNodesCache = new WeakMap<IMap<string, KubeObject>, ReadonlyArray<KubeObject>>()
 const nonZeroCache = new WeakMap<ResourceAmounts, readonly [number, number]>()
-const NO_NODES: ReadonlyArray<KubeObject> = []
 
 const factsOf = (node: KubeObject): NodeFacts => {
   const cached = factsCache.get(node)
@@ -104,17 +102,6 @@ const factsOf = (node: KubeObject): NodeFacts => {
   }
   if (Object.isFrozen(node)) factsCache.set(node, facts)
   return facts
-}
-
-/** The nodes sorted by name, memoised per Node map (it only changes when a Node is written). */
-const sortedNodes = (state: ClusterState): ReadonlyArray<KubeObject> => {
-  const map = state.objects.kinds.get('Node')
-  if (map === undefined) return NO_NODES
-  const cached = sortedNodesCache.get(map)
-  if (cached !== undefined) return cached
-  const sorted = listObjects(state.objects, 'Node')
-  sortedNodesCache.set(map, sorted)
-  return sorted
 }
 
 /**
@@ -208,7 +195,7 @@ const indexAntiAffinity = (snapshot: Snapshot, pod: BoundPod, terms: ReadonlyArr
 }
 
 const freshNodeInfos = (state: ClusterState, excludedNode: string | undefined, exclude: string): Pick<Snapshot, 'nodes' | 'byName'> => {
-  const nodes = sortedNodes(state).map((n) => nodeInfoOf(state, n, n.metadata.name === excludedNode ? exclude : ''))
+  const nodes = listObjects(state.objects, 'Node').map((n) => nodeInfoOf(state, n, n.metadata.name === excludedNode ? exclude : ''))
   return { nodes, byName: new Map(nodes.map((n) => [n.name, n])) }
 }
 

@@ -214,21 +214,16 @@ export const dependentsOf = (store: ObjectStore, ownerUid: string): ReadonlyArra
  * The objects with these uids, sorted by kind, namespace and name. Sorts `kind \0 key` strings
  * (each built once) rather than comparing objects, which rebuilt both keys per comparison.
  */
-const sortedByKindAndKey = (store: ObjectStore, uids: Iterable<string>, kind?: string): ReadonlyArray<KubeObject> => {
+const sortedByKindAndKey = (store: ObjectStore, uids: Iterable<string>): ReadonlyArray<KubeObject> => {
   const keyed: Array<readonly [string, KubeObject]> = []
   for (const uid of uids) {
     const ref = store.byUid.get(uid)
-    if (ref === undefined || (kind !== undefined && ref.kind !== kind)) continue
+    if (ref === undefined) continue
     const object = getObject(store, ref)
     if (object !== undefined) keyed.push([ref.kind + SEP + objectKey(ref), object])
   }
   keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   return keyed.map((entry) => entry[1])
-}
-
-/** Objects with a deletionTimestamp (of one kind, or all), sorted by kind, namespace and name. */
-export const deletingObjects = (store: ObjectStore, kind?: string): ReadonlyArray<KubeObject> => {
-  return sortedByKindAndKey(store, store.deleting, kind)
 }
 
 /** The uids of the objects that list `ownerUid` in their ownerReferences, unordered. */
@@ -274,8 +269,11 @@ const hasRequiredAntiAffinity = (object: KubeObject | undefined): boolean => {
   return Array.isArray(terms) && terms.length > 0
 }
 
-/** The garbage collector's finalizers (see `FOREGROUND_FINALIZER` and `ORPHAN_FINALIZER` in the reducer). */
-const GC_FINALIZERS: ReadonlyArray<string> = ['foregroundDeletion', 'orphan']
+/** Finalizer the garbage collector honours for Foreground deletion. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion'
+/** Finalizer the garbage collector honours for Orphan deletion. */
+export const ORPHAN_FINALIZER = 'orphan'
+const GC_FINALIZERS: ReadonlyArray<string> = [FOREGROUND_FINALIZER, ORPHAN_FINALIZER]
 
 /** Being deleted with a garbage-collector finalizer still pending (see `gcFinalizing`). */
 const isGcFinalizing = (object: KubeObject | undefined): boolean =>

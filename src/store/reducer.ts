@@ -30,7 +30,7 @@ import { admitOnCreate } from './admissionPlugins.js'
 import { admitForCreate, admitForUpdate, checkEnvelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { allocateServiceOnCreate, allocateServiceOnUpdate } from '../network/serviceAllocation.js'
-import { deleteObject, getObject, putObject } from './objectStore.js'
+import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, putObject } from './objectStore.js'
 import type { ClusterState } from './state.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -49,10 +49,8 @@ export interface Applied {
   readonly warnings: ReadonlyArray<string>
 }
 
-/** Finalizer the garbage collector honours for Foreground deletion. */
-export const FOREGROUND_FINALIZER = 'foregroundDeletion'
-/** Finalizer the garbage collector honours for Orphan deletion. */
-export const ORPHAN_FINALIZER = 'orphan'
+// The garbage collector's finalizers live with the store index that tracks them.
+export { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from './objectStore.js'
 /** Namespaces the API server refuses to delete. */
 export const PROTECTED_NAMESPACES: ReadonlyArray<string> = ['default', 'kube-system', 'kube-public']
 /** Annotation kubectl apply keeps the last applied manifest in. */
