@@ -7,8 +7,8 @@
  * @module
  */
 import * as t from 'io-ts'
-import { produceCopy as produce } from '../internal/immer.js'
 import { isDeepFrozen } from '../internal/jsonCopy.js'
+import { unknownFieldWarnings } from './knownFields.js'
 import {
   type FieldError,
   duplicate,
@@ -70,6 +70,44 @@ export const EndpointPort = t.partial({
 export type EndpointPort = t.TypeOf<typeof EndpointPort>
 
 /** An EndpointSlice. `addressType` is required and immutable. */
+/**
+ * Endpoints an earlier admission decoded, found free of unknown fields and validated, with the
+ * addressType they were validated under. Only deep-frozen endpoints are entered, so the facts
+ * stay true. A readiness flip rewrites one endpoint of a slice; with this memo admission checks
+ * that one, not all hundred (the controller reuses the stored endpoint objects it did not change).
+ */
+const admittedEndpoints = new WeakMap<object, string>()
+
+const isAdmittedEndpoint = (value: unknown): boolean => typeof value === 'object' && value !== null && admittedEndpoints.has(value)
+
+const PLAIN_ENDPOINTS = t.array(Endpoint)
+
+/**
+ * `t.array(Endpoint)`, passing at once the endpoints an earlier admission accepted (without
+ * even building their error context), so a slice write decodes only the endpoints it changed.
+ */
+const AdmittedOrNewEndpoints = new t.Type<Endpoint[], Endpoint[], unknown>(
+  PLAIN_ENDPOINTS.name,
+  PLAIN_ENDPOINTS.is,
+  (input, context) => {
+    if (!Array.isArray(input)) return PLAIN_ENDPOINTS.validate(input, context)
+    let output: unknown[] = input
+    const errors: t.ValidationError[] = []
+    for (let i = 0; i < input.length; i++) {
+      const item: unknown = input[i]
+      if (isAdmittedEndpoint(item)) continue
+      const decoded = Endpoint.validate(item, t.appendContext(context, String(i), Endpoint, item))
+      if (decoded._tag === 'Left') errors.push(...decoded.left)
+      else if (decoded.right !== item) {
+        if (output === input) output = input.slice()
+        output[i] = decoded.right
+      }
+    }
+    return errors.length > 0 ? t.failures(errors) : t.success(output as Endpoint[])
+  },
+  PLAIN_ENDPOINTS.encode,
+)
+
 export const EndpointSlice = t.intersection([
   t.type({
     apiVersion: t.literal('discovery.k8s.io/v1'),
@@ -77,7 +115,7 @@ export const EndpointSlice = t.intersection([
     metadata: ObjectMeta,
     addressType: t.string,
   }),
-  t.partial({ endpoints: t.array(Endpoint), ports: t.array(EndpointPort) }),
+  t.partial({ endpoints: AdmittedOrNewEndpoints, ports: t.array(EndpointPort) }),
 ])
 /** An EndpointSlice. `addressType` is required and immutable. */
 export type EndpointSlice = t.TypeOf<typeof EndpointSlice>
@@ -88,6 +126,7 @@ const PORT_PROTOCOLS: ReadonlyArray<string> = ['SCTP', 'TCP', 'UDP']
 const MAX_ENDPOINTS = 1000
 const MAX_ADDRESSES = 100
 const MAX_PORTS = 100
+const ENDPOINT_SCHEMA = 'discovery.Endpoint'
 
 // ---------------------------------------------------------------------------------------------
 // guards
@@ -250,17 +289,23 @@ const validateFqdn = (value: string, path: string): ReadonlyArray<FieldError> =>
  * controller rewrites a slice keeping its other endpoints by reference: a readiness flip then
  * validates one endpoint, not a hundred.
  */
-const validEndpoints = new WeakMap<object, string>()
-
 const validateEndpoints = (slice: EndpointSlice): ReadonlyArray<FieldError> => {
   const endpoints = slice.endpoints ?? []
   if (endpoints.length > MAX_ENDPOINTS) return [tooMany('endpoints', endpoints.length, MAX_ENDPOINTS)]
   const errors: FieldError[] = []
   endpoints.forEach((endpoint, i) => {
-    if (typeof endpoint === 'object' && endpoint !== null && validEndpoints.get(endpoint) === slice.addressType) return
+    if (typeof endpoint === 'object' && endpoint !== null && admittedEndpoints.get(endpoint) === slice.addressType) return
     const found = errors.length
     validateEndpoint(slice, endpoint, i, errors)
-    if (errors.length === found && typeof endpoint === 'object' && endpoint !== null && isDeepFrozen(endpoint)) validEndpoints.set(endpoint, slice.addressType)
+    // Reaching validation means the endpoint decoded; the memo also vouches for known fields.
+    if (
+      errors.length === found &&
+      typeof endpoint === 'object' &&
+      endpoint !== null &&
+      isDeepFrozen(endpoint) &&
+      unknownFieldWarnings(ENDPOINT_SCHEMA, endpoint).length === 0
+    )
+      admittedEndpoints.set(endpoint, slice.addressType)
   })
   return errors
 }
@@ -336,13 +381,12 @@ const validatePorts = (ports: ReadonlyArray<EndpointPort>): ReadonlyArray<FieldE
  * expect(defaultEndpointSlice(slice)).toBe(slice)
  * ```
  */
-export const defaultEndpointSlice = (slice: EndpointSlice): EndpointSlice =>
-  produce(slice, (draft) => {
-    for (const port of draft.ports ?? []) {
-      if (port.protocol === undefined) port.protocol = 'TCP'
-      if (port.name === undefined) port.name = ''
-    }
-  })
+export const defaultEndpointSlice = (slice: EndpointSlice): EndpointSlice => {
+  // Only ports take defaults: copy them alone, never the endpoints (up to a thousand).
+  const ports = slice.ports
+  if (ports === undefined || ports.every((p) => p.protocol !== undefined && p.name !== undefined)) return slice
+  return { ...slice, ports: ports.map((p) => (p.protocol !== undefined && p.name !== undefined ? p : { ...p, protocol: p.protocol ?? 'TCP', name: p.name ?? '' })) }
+}
 
 /**
  * Validates a defaulted EndpointSlice: address type, up to 1000 endpoints with 1–100 addresses of
@@ -412,6 +456,7 @@ export const endpointSliceModel: KindModel<StoredEndpointSlice> = {
   info: kindInfo('EndpointSlice') as KindInfo,
   codec: EndpointSlice as unknown as t.Decoder<unknown, StoredEndpointSlice>,
   schema: 'io.k8s.api.discovery.v1.EndpointSlice',
+  knownClean: isAdmittedEndpoint,
   applyDefaults: (slice) => defaultEndpointSlice(slice) as StoredEndpointSlice,
   validate: validateEndpointSlice,
   validateUpdate: validateEndpointSliceUpdate,

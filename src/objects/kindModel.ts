@@ -27,6 +27,12 @@ export interface KindModel<A extends KubeObject = KubeObject> {
    * `io.k8s.api.apps.v1.Deployment`), used to warn on fields Kubernetes does not know.
    */
   readonly schema?: string
+  /**
+   * Subtrees of this kind already decoded, checked for unknown fields and validated by an
+   * earlier admission (frozen, so still true): the unknown-field walk skips them. The codec and
+   * `validate` consult the same memo.
+   */
+  readonly knownClean?: (value: object) => boolean
   /** Fills in the defaults the API server applies, returning the same reference when none apply. */
   readonly applyDefaults: (object: A) => A
   /**

@@ -12,7 +12,7 @@ import { deepFreeze } from '../internal/immer.js'
 import { decodeWithFieldErrors } from '../objects/decodeErrors.js'
 import { type KindInfo, kindInfo, resourceInfoFor } from '../objects/kinds.js'
 import type { KindModel } from '../objects/kindModel.js'
-import { unknownFieldWarnings } from '../objects/knownFields.js'
+import { unknownFieldWarningsSkipping } from '../objects/knownFields.js'
 import { ObjectMeta } from '../objects/meta.js'
 import { modelFor } from '../objects/models.js'
 import type { KubeObject } from '../objects/object.js'
@@ -152,7 +152,7 @@ const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | 
   } else {
     const decoded = decodeWithFieldErrors(model.codec, withNamespace)
     if (E.isLeft(decoded)) return E.left(decodeFailure(info, name, namespace, decoded.left))
-    if (model.schema !== undefined) warnings.push(...unknownFieldWarnings(model.schema, decoded.right).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
+    if (model.schema !== undefined) warnings.push(...unknownFieldWarningsSkipping(model.schema, decoded.right, model.knownClean).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
     const carried = previous !== undefined && model.prepareForUpdate !== undefined ? model.prepareForUpdate(decoded.right, previous) : decoded.right
     object = model.applyDefaults(carried)
   }
@@ -181,17 +181,15 @@ const decodeFailure = (info: KindInfo, name: string, namespace: string | undefin
 const structuredCloneSafe = <T>(value: T): T => copyPlain(value) as T
 
 const copyPlain = (value: unknown): unknown => {
+  // A frozen value is a stored one (or the caller froze it): already safe to share.
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
   if (Array.isArray(value)) return value.map(copyPlain)
-  if (value !== null && typeof value === 'object') {
-    if (Object.isFrozen(value)) return value
-    const out: Record<string, unknown> = {}
-    for (const key of Object.keys(value)) {
-      const copied = copyPlain((value as Record<string, unknown>)[key])
-      // Plain assignment to `__proto__` would set the prototype: define it as data instead.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true })
-      else out[key] = copied
-    }
-    return out
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const copied = copyPlain((value as Record<string, unknown>)[key])
+    // Plain assignment to `__proto__` would set the prototype: define it as data instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true })
+    else out[key] = copied
   }
-  return value
+  return out
 }

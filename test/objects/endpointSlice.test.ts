@@ -13,6 +13,8 @@ import {
   validateNonSpecialIp,
 } from '../../src/objects/endpointSlice.js'
 import { formatFieldError } from '../../src/validation/fieldError.js'
+import { applyAction, type ClusterState, createCluster, type KubeObject } from '../../src/index.js'
+import { getObject } from '../../src/store/objectStore.js'
 
 const slice = (over: Partial<EndpointSlice> = {}): EndpointSlice => ({
   apiVersion: 'discovery.k8s.io/v1',
@@ -142,5 +144,44 @@ describe('isIPv4 against the split-and-match reference', () => {
     fc.assert(fc.property(fc.oneof(noise, fc.ipV4(), fc.ipV4Extended()), (value) => isIPv4(value) === reference(value)), { numRuns: 5000 })
     for (const value of ['', '.', '1.2.3.4.', '.1.2.3', '1..2.3', '256.1.1.1', '001.002.003.004', '1.2.3.4', '1.2.3', '1.2.3.4.5', '0000.1.1.1'])
       expect(isIPv4(value)).toBe(reference(value))
+  })
+})
+
+describe('admission memo of accepted endpoints', () => {
+  // Admission skips decoding, the unknown-field walk and validation of endpoints an earlier
+  // write accepted (frozen, so unchanged); these pin what the memo must not hide.
+  const cluster = createCluster({ traceRetention: 'none', controllers: [] })
+  const write = (state: ClusterState, object: KubeObject) => {
+    const existing = getObject(state.objects, { kind: 'EndpointSlice', namespace: 'default', name: object.metadata.name })
+    return applyAction(state, existing === undefined ? { type: 'create', by: 'user', object } : { type: 'update', by: 'user', object: { ...object, metadata: existing.metadata } })
+  }
+  const stored = (state: ClusterState, name: string) => getObject(state.objects, { kind: 'EndpointSlice', namespace: 'default', name }) as unknown as EndpointSlice & KubeObject
+  const first = write(cluster, slice() as unknown as KubeObject)
+  const state = E.isRight(first) ? first.right.state : cluster
+  const accepted = (stored(state, 'web-abc').endpoints ?? [])[0] as object
+  // A write of the stored (frozen) slice enters its endpoints in the memo.
+  write(state, stored(state, 'web-abc') as unknown as KubeObject)
+
+  it('accepts a stored endpoint again, alongside a changed one', () => {
+    const next = write(state, { ...stored(state, 'web-abc'), endpoints: [accepted, { addresses: ['10.244.0.6'], conditions: { ready: false } }] } as unknown as KubeObject)
+    expect(E.isRight(next)).toBe(true)
+    expect(E.isRight(next) ? (stored(next.right.state, 'web-abc').endpoints ?? [])[0] : undefined).toBe(accepted)
+  })
+  it('still validates an accepted IPv4 endpoint in an IPv6 slice', () => {
+    const v6 = write(state, { ...(slice({ addressType: 'IPv6', metadata: { name: 'web-v6', namespace: 'default' } }) as unknown as KubeObject), endpoints: [accepted] })
+    expect(E.isLeft(v6) ? v6.left.message : '').toContain('endpoints[0].addresses[0]: Invalid value: "10.244.0.5": must be a valid IPv6 address')
+  })
+  it('still rejects a frozen endpoint no admission accepted', () => {
+    const bad = Object.freeze({ addresses: Object.freeze(['127.0.0.1']) })
+    const next = write(state, { ...stored(state, 'web-abc'), endpoints: [accepted, bad] } as unknown as KubeObject)
+    expect(E.isLeft(next) ? next.left.message : '').toContain('endpoints[1].addresses[0]: Invalid value: "127.0.0.1": may not be in the loopback range')
+  })
+  it('warns on an unknown field of a stored endpoint on every write', () => {
+    const withUnknown = write(state, { ...(slice({ metadata: { name: 'web-odd', namespace: 'default' } }) as unknown as KubeObject), endpoints: [{ addresses: ['10.244.0.7'], colour: 'red' }] })
+    expect(E.isRight(withUnknown) ? withUnknown.right.warnings : []).toEqual(['EndpointSlice "web-odd": unknown field "endpoints[0].colour"'])
+    if (E.isLeft(withUnknown)) return
+    const s = withUnknown.right.state
+    const again = write(s, { ...stored(s, 'web-odd'), endpoints: [...(stored(s, 'web-odd').endpoints ?? []), accepted] } as unknown as KubeObject)
+    expect(E.isRight(again) ? again.right.warnings : []).toEqual(['EndpointSlice "web-odd": unknown field "endpoints[0].colour"'])
   })
 })
