@@ -18,6 +18,7 @@
  */
 import * as O from 'fp-ts/lib/Option.js'
 import { Map as IMap, Set as ISet } from 'immutable'
+import { deepEqual } from '../internal/deepEqual.js'
 import { deepFreeze } from '../internal/immer.js'
 import { diffMaps } from '../internal/mapDiff.js'
 import type { Endpoint, EndpointPort } from '../objects/endpointSlice.js'
@@ -329,7 +330,8 @@ const emit = (service: KubeObject, working: ReadonlyArray<Working>, addressType:
   for (const w of working) {
     if (!w.dirty && !(w.slice !== undefined && w.endpoints.length === 0 && w.placeholder !== true)) continue
     // Frozen up front: admission keeps frozen values as they are instead of copying them.
-    const endpoints = deepFreeze(w.endpoints.map((e) => e))
+    // Every working list is this pass's own array, or a stored slice's (frozen already).
+    const endpoints = deepFreeze(w.endpoints)
     const placeholder = w.placeholder === true
     if (w.slice === undefined) {
       if (w.endpoints.length === 0 && !placeholder) continue
@@ -349,15 +351,20 @@ const emit = (service: KubeObject, working: ReadonlyArray<Working>, addressType:
       actions.push({ type: 'delete', by: NAME, ref: sliceRef(w.slice), ...(w.slice.metadata.uid === undefined ? {} : { preconditionUid: w.slice.metadata.uid }) })
     } else {
       const slice = w.slice
+      const owners = [ownerRef(service)]
+      // The stored metadata and ports when they stay as they are: admission then re-checks
+      // only what changed (a readiness flip changes one endpoint).
+      const keepMeta = sameLabels(slice.metadata.labels, labels) && deepEqual(slice.metadata.ownerReferences, owners)
+      const ports = placeholder ? [] : w.ports
       actions.push({
         type: 'update',
         by: NAME,
         object: {
           ...slice,
-          metadata: { ...slice.metadata, labels, ownerReferences: [ownerRef(service)] },
+          metadata: keepMeta ? slice.metadata : { ...slice.metadata, labels, ownerReferences: owners },
           addressType,
           endpoints,
-          ports: placeholder ? [] : w.ports.map((p) => ({ ...p })),
+          ports: deepEqual(slice['ports'], ports) ? (slice['ports'] as ReadonlyArray<EndpointPort>) : ports.map((p) => ({ ...p })),
         },
       })
     }
@@ -495,34 +502,49 @@ const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArra
   return actions
 }
 
+/** Where a pod's endpoint sits in a slice's list, or -1 (a plain loop: this runs over every endpoint of a Service per changed pod). */
+const indexOfPod = (endpoints: ReadonlyArray<Endpoint>, namespace: string, name: string): number => {
+  for (let i = 0; i < endpoints.length; i++) {
+    const ref = (endpoints[i] as Endpoint).targetRef
+    if (ref !== undefined && ref.name === name && ref.namespace === namespace) return i
+  }
+  return -1
+}
+
 /** `syncPods` for the slices of one address type. */
 const syncPodsOfFamily = (state: ClusterState, service: KubeObject, addressType: AddressType, existing: ReadonlyArray<KubeObject>, podKeys: ReadonlyArray<string>): Action[] => {
   const namespace = service.metadata.namespace ?? ''
   const selector = serviceSpec(service).selector ?? {}
+  // Each slice's stored endpoint list until the first edit (most of a Service's slices are
+  // only searched): `editable` copies it then.
   const working: Working[] = existing.map((slice) => ({
     slice,
     portsKey: portsKeyOf(slice['ports'] as ReadonlyArray<EndpointPort> | undefined),
     ports: (slice['ports'] as ReadonlyArray<EndpointPort> | undefined) ?? [],
-    endpoints: [...sliceEndpoints(slice)],
+    endpoints: sliceEndpoints(slice) as Endpoint[],
     dirty: false,
   }))
+  const editable = (w: Working): Endpoint[] => {
+    if (w.slice !== undefined && w.endpoints === sliceEndpoints(w.slice)) w.endpoints = [...w.endpoints]
+    return w.endpoints
+  }
   for (const podKey of podKeys) {
     const [podNamespace, podName] = splitKey(podKey)
     const pod = getObject(state.objects, { kind: 'Pod', namespace: podNamespace, name: podName })
     const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service, addressType) : undefined
     let placed = false
     for (const w of working) {
-      const index = w.endpoints.findIndex((e) => e.targetRef?.name === podName && e.targetRef.namespace === podNamespace)
+      const index = indexOfPod(w.endpoints, podNamespace, podName)
       if (index < 0) continue
       const current = w.endpoints[index] as Endpoint
       if (!placed && pe !== undefined && w.portsKey === pe.portsKey) {
         placed = true
         if (!sameEndpoint(current, pe.endpoint)) {
-          w.endpoints[index] = pe.endpoint
+          editable(w)[index] = pe.endpoint
           w.dirty = true
         }
       } else {
-        w.endpoints.splice(index, 1)
+        editable(w).splice(index, 1)
         w.dirty = true
       }
     }
@@ -537,7 +559,7 @@ const syncPodsOfFamily = (state: ClusterState, service: KubeObject, addressType:
       if (better) target = w
     }
     if (target === undefined) working.push((target = { slice: undefined, portsKey: pe.portsKey, ports: pe.ports, endpoints: [], dirty: true }))
-    target.endpoints.push(pe.endpoint)
+    editable(target).push(pe.endpoint)
     target.dirty = true
   }
   keepPlaceholder(working)

@@ -293,8 +293,9 @@ const validateEndpoints = (slice: EndpointSlice): ReadonlyArray<FieldError> => {
   const endpoints = slice.endpoints ?? []
   if (endpoints.length > MAX_ENDPOINTS) return [tooMany('endpoints', endpoints.length, MAX_ENDPOINTS)]
   const errors: FieldError[] = []
-  endpoints.forEach((endpoint, i) => {
-    if (typeof endpoint === 'object' && endpoint !== null && admittedEndpoints.get(endpoint) === slice.addressType) return
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i] as Endpoint
+    if (typeof endpoint === 'object' && endpoint !== null && admittedEndpoints.get(endpoint) === slice.addressType) continue
     const found = errors.length
     validateEndpoint(slice, endpoint, i, errors)
     // Reaching validation means the endpoint decoded; the memo also vouches for known fields.
@@ -306,7 +307,7 @@ const validateEndpoints = (slice: EndpointSlice): ReadonlyArray<FieldError> => {
       unknownFieldWarnings(ENDPOINT_SCHEMA, endpoint).length === 0
     )
       admittedEndpoints.set(endpoint, slice.addressType)
-  })
+  }
   return errors
 }
 

@@ -134,11 +134,7 @@ const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | 
       ? metadata['namespace']
       : defaultNamespace
     : undefined
-  const { namespace: _dropped, ...metaWithoutNamespace } = metadata
-  const withNamespace: Record<string, unknown> = {
-    ...raw,
-    metadata: namespace === undefined ? metaWithoutNamespace : { ...metaWithoutNamespace, namespace },
-  }
+  const withNamespace: Record<string, unknown> = { ...raw, metadata: withNamespaceOf(metadata, namespace) }
   const name = typeof metadata['name'] === 'string' ? metadata['name'] : ''
   const model = modelFor(info.kind)
   const warnings: string[] = []
@@ -156,13 +152,22 @@ const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | 
     const carried = previous !== undefined && model.prepareForUpdate !== undefined ? model.prepareForUpdate(decoded.right, previous) : decoded.right
     object = model.applyDefaults(carried)
   }
-  const causes: FieldError[] = [...validateObjectMeta(object.metadata, info, { namespaced: info.namespaced })]
+  // Metadata the write left exactly as stored passed these checks when it was stored.
+  const causes: FieldError[] =
+    previous !== undefined && object.metadata === previous.metadata ? [] : [...validateObjectMeta(object.metadata, info, { namespaced: info.namespaced })]
   if (model !== undefined) {
     causes.push(...model.validate(object))
     if (previous !== undefined && model.validateUpdate !== undefined) causes.push(...model.validateUpdate(object, previous))
   }
   if (causes.length > 0) return E.left(invalidError(info, name || (typeof metadata['generateName'] === 'string' ? metadata['generateName'] : ''), namespace, causes))
   return E.right({ object: deepFreeze(structuredCloneSafe(object)), info, model, warnings })
+}
+
+/** Metadata with the namespace admission settled on: the same object when it already says so (a stored object's, written back unchanged). */
+const withNamespaceOf = (metadata: Record<string, unknown>, namespace: string | undefined): Record<string, unknown> => {
+  if (metadata['namespace'] === namespace && (namespace !== undefined || !('namespace' in metadata))) return metadata
+  const { namespace: _dropped, ...rest } = metadata
+  return namespace === undefined ? rest : { ...rest, namespace }
 }
 
 /** Secret contents never appear in errors, even when they are the wrong type. */
