@@ -299,6 +299,7 @@ const sliceLabels = (service: KubeObject): Record<string, string> => {
 }
 
 const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean => {
+  if (a === b) return true
   const ak = Object.keys(a ?? {})
   return ak.length === Object.keys(b).length && ak.every((k) => a?.[k] === b[k])
 }
@@ -330,8 +331,10 @@ const emit = (service: KubeObject, working: ReadonlyArray<Working>, addressType:
   for (const w of working) {
     if (!w.dirty && !(w.slice !== undefined && w.endpoints.length === 0 && w.placeholder !== true)) continue
     // Frozen up front: admission keeps frozen values as they are instead of copying them.
-    // Every working list is this pass's own array, or a stored slice's (frozen already).
-    const endpoints = deepFreeze(w.endpoints)
+    // Every endpoint in a working list is frozen already (a stored slice's, or `podEndpoint`'s),
+    // and the list is this pass's own array or a stored one: freezing the list is enough, and
+    // does not touch a hundred endpoints.
+    const endpoints = Object.freeze(w.endpoints)
     const placeholder = w.placeholder === true
     if (w.slice === undefined) {
       if (w.endpoints.length === 0 && !placeholder) continue
@@ -487,7 +490,7 @@ const keepPlaceholder = (working: Working[]): void => {
  * replaced where it is, removed, or added to a slice being written already, else the fullest
  * slice with room, else a new one. A readiness flip therefore rewrites exactly one slice.
  */
-const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArray<string>): Action[] => {
+const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArray<string>, before: IMap<string, KubeObject> | undefined): Action[] => {
   const [namespace, name] = splitKey(serviceKey)
   const service = getObject(state.objects, { kind: 'Service', namespace, name })
   if (service === undefined || service.metadata.deletionTimestamp !== undefined || !wantsSlices(service)) return []
@@ -495,24 +498,53 @@ const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArra
   const addressTypes = addressTypesOf(service)
   // A slice of another family needs the full reconciler.
   if (existing.some((s) => !addressTypes.includes(s['addressType'] as AddressType))) return syncService(state, serviceKey)
-  if (addressTypes.length === 1) return syncPodsOfFamily(state, service, addressTypes[0] as AddressType, existing, podKeys)
+  if (addressTypes.length === 1) return syncPodsOfFamily(state, service, addressTypes[0] as AddressType, existing, podKeys, before)
   const actions: Action[] = []
   for (const addressType of addressTypes)
-    actions.push(...syncPodsOfFamily(state, service, addressType, existing.filter((s) => s['addressType'] === addressType), podKeys))
+    actions.push(...syncPodsOfFamily(state, service, addressType, existing.filter((s) => s['addressType'] === addressType), podKeys, before))
   return actions
 }
 
-/** Where a pod's endpoint sits in a slice's list, or -1 (a plain loop: this runs over every endpoint of a Service per changed pod). */
-const indexOfPod = (endpoints: ReadonlyArray<Endpoint>, namespace: string, name: string): number => {
-  for (let i = 0; i < endpoints.length; i++) {
-    const ref = (endpoints[i] as Endpoint).targetRef
-    if (ref !== undefined && ref.name === name && ref.namespace === namespace) return i
-  }
-  return -1
+/**
+ * Where a pod's endpoint sits in each of a Service's slices (the first match per slice).
+ * `written`, the endpoint this controller last computed for the pod's previous
+ * version, is found by identity, a scan of pointers: the slices hold the very object it wrote,
+ * and only its own writes reach here (a changed slice gets a full sync). Otherwise every
+ * endpoint's targetRef is compared.
+ */
+const endpointsOfPod = (working: ReadonlyArray<Working>, namespace: string, name: string, written: Endpoint | undefined): Array<readonly [Working, number]> => {
+  if (written !== undefined)
+    for (const w of working) {
+      const index = w.endpoints.indexOf(written)
+      if (index >= 0) return [[w, index]]
+    }
+  const found: Array<readonly [Working, number]> = []
+  for (const w of working)
+    for (let i = 0; i < w.endpoints.length; i++) {
+      const ref = (w.endpoints[i] as Endpoint).targetRef
+      if (ref !== undefined && ref.name === name && ref.namespace === namespace) {
+        found.push([w, i])
+        break
+      }
+    }
+  return found
+}
+
+/** The endpoint last computed for this stored pod version and Service, if the memo still has it. */
+const writtenEndpoint = (pod: KubeObject | undefined, service: KubeObject, addressType: AddressType): Endpoint | undefined => {
+  const cached = pod === undefined ? undefined : endpointCache.get(pod)
+  return cached !== undefined && cached.service === service && cached.addressType === addressType ? cached.result?.endpoint : undefined
 }
 
 /** `syncPods` for the slices of one address type. */
-const syncPodsOfFamily = (state: ClusterState, service: KubeObject, addressType: AddressType, existing: ReadonlyArray<KubeObject>, podKeys: ReadonlyArray<string>): Action[] => {
+const syncPodsOfFamily = (
+  state: ClusterState,
+  service: KubeObject,
+  addressType: AddressType,
+  existing: ReadonlyArray<KubeObject>,
+  podKeys: ReadonlyArray<string>,
+  before: IMap<string, KubeObject> | undefined,
+): Action[] => {
   const namespace = service.metadata.namespace ?? ''
   const selector = serviceSpec(service).selector ?? {}
   // Each slice's stored endpoint list until the first edit (most of a Service's slices are
@@ -533,9 +565,7 @@ const syncPodsOfFamily = (state: ClusterState, service: KubeObject, addressType:
     const pod = getObject(state.objects, { kind: 'Pod', namespace: podNamespace, name: podName })
     const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service, addressType) : undefined
     let placed = false
-    for (const w of working) {
-      const index = indexOfPod(w.endpoints, podNamespace, podName)
-      if (index < 0) continue
+    for (const [w, index] of endpointsOfPod(working, podNamespace, podName, before === undefined ? undefined : writtenEndpoint(before.get(podKey), service, addressType))) {
       const current = w.endpoints[index] as Endpoint
       if (!placed && pe !== undefined && w.portsKey === pe.portsKey) {
         placed = true
@@ -635,8 +665,11 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   const perService = new Map<string, string[]>()
   for (const podKey of changedPods) {
     const touched = new Set<string>()
-    servicesSelecting(view, services, pods.get(podKey), touched)
-    servicesSelecting(view, services, previous?.pods.get(podKey), touched)
+    const pod = pods.get(podKey)
+    const before = previous?.pods.get(podKey)
+    servicesSelecting(view, services, pod, touched)
+    // Selection reads only a pod's namespace and labels: a status change selects the same Services.
+    if (before !== undefined && (pod === undefined || !sameLabels(before.metadata.labels, pod.metadata.labels ?? {}))) servicesSelecting(view, services, before, touched)
     for (const key of touched) {
       if (full.has(key)) continue
       const list = perService.get(key)
@@ -652,7 +685,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   for (const key of [...full].sort()) plan(key, syncService(state, key))
   for (const key of [...perService.keys()].sort()) {
     const podKeys = (perService.get(key) ?? []).sort()
-    plan(key, podKeys.length > TARGETED_LIMIT ? syncService(state, key) : syncPods(state, key, podKeys))
+    plan(key, podKeys.length > TARGETED_LIMIT ? syncService(state, key) : syncPods(state, key, podKeys, previous?.pods))
   }
   // Without any memory yet and nothing to write, stay silent: a quiet cluster (a fresh one) is
   // then a fixed point. Once remembered, a quiet pass still records what it observed, so the

@@ -38,14 +38,19 @@ class UnknownShape extends Error {}
 
 const isBranch = (node: TrieNode): boolean => Array.isArray(node.nodes) && (typeof node.bitmap === 'number' || typeof node.count === 'number')
 
-/** The 32 child slots of a branch node, indexed by hash fragment. */
-const slots = (node: TrieNode): ReadonlyArray<TrieNode | undefined> => {
-  const nodes = node.nodes ?? []
-  if (typeof node.bitmap !== 'number') return nodes
-  const out: (TrieNode | undefined)[] = new Array<TrieNode | undefined>(32)
-  let index = 0
-  for (let bit = 0; bit < 32; bit++) if ((node.bitmap & (1 << bit)) !== 0) out[bit] = nodes[index++]
-  return out
+/** The child of a branch node in slot `bit` (a hash fragment): bitmap nodes store only the occupied slots, in order. */
+const childAt = (node: TrieNode, bit: number): TrieNode | undefined => {
+  const nodes = node.nodes as ReadonlyArray<TrieNode | undefined>
+  const bitmap = node.bitmap
+  if (typeof bitmap !== 'number') return nodes[bit]
+  const mask = 1 << bit
+  return (bitmap & mask) === 0 ? undefined : nodes[popCount(bitmap & (mask - 1))]
+}
+
+const popCount = (x: number): number => {
+  let v = x - ((x >>> 1) & 0x55555555)
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
 }
 
 const collect = (node: TrieNode | undefined, into: Map<unknown, unknown>): void => {
@@ -58,12 +63,31 @@ const collect = (node: TrieNode | undefined, into: Map<unknown, unknown>): void 
 
 const walk = (a: TrieNode | undefined, b: TrieNode | undefined, out: MapChange<unknown, unknown>[]): void => {
   if (a === b) return
-  if (a !== undefined && b !== undefined && isBranch(a) && isBranch(b)) {
-    // Both are branches at the same depth: children in the same slot hold the same hash range.
-    const left = slots(a)
-    const right = slots(b)
-    for (let i = 0; i < 32; i++) walk(left[i], right[i], out)
-    return
+  if (a !== undefined && b !== undefined) {
+    if (isBranch(a) && isBranch(b)) {
+      // Both are branches at the same depth: children in the same slot hold the same hash range.
+      // Only slots either side occupies are visited (a full array node occupies all 32).
+      let occupied = (typeof a.bitmap === 'number' ? a.bitmap : -1) | (typeof b.bitmap === 'number' ? b.bitmap : -1)
+      while (occupied !== 0) {
+        const low = occupied & -occupied
+        occupied ^= low
+        const bit = 31 - Math.clz32(low)
+        walk(childAt(a, bit), childAt(b, bit), out)
+      }
+      return
+    }
+    // Two single entries (the common leaf): compared without building maps.
+    const ea = a.entry
+    const eb = b.entry
+    if (Array.isArray(ea) && Array.isArray(eb)) {
+      if (ea[0] === eb[0]) {
+        if (ea[1] !== eb[1]) out.push({ key: ea[0], before: ea[1], after: eb[1] })
+      } else {
+        out.push({ key: ea[0], before: ea[1], after: undefined })
+        out.push({ key: eb[0], before: undefined, after: eb[1] })
+      }
+      return
+    }
   }
   const before = new Map<unknown, unknown>()
   const after = new Map<unknown, unknown>()

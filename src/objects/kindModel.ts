@@ -28,11 +28,18 @@ export interface KindModel<A extends KubeObject = KubeObject> {
    */
   readonly schema?: string
   /**
-   * Subtrees of this kind already decoded, checked for unknown fields and validated by an
-   * earlier admission (frozen, so still true): the unknown-field walk skips them. The codec and
-   * `validate` consult the same memo.
+   * Whether item `index` of a list of `itemType` (a known-field table key such as
+   * `discovery.Endpoint`) is one an earlier admission already decoded,
+   * found free of unknown fields and validated (frozen, so still true): the unknown-field walk
+   * skips it. The codec and `validate` consult the same memo (an EndpointSlice's endpoints).
    */
-  readonly knownClean?: (value: object) => boolean
+  readonly knownCleanItem?: (itemType: string, list: ReadonlyArray<unknown>, index: number) => boolean
+  /**
+   * Runs one update's admission with the stored object in view, for memos that compare the
+   * incoming object with it position by position (an EndpointSlice rewritten with one endpoint
+   * changed); admission is synchronous, so the scope is exactly this call.
+   */
+  readonly admitting?: <T>(previous: A, run: () => T) => T
   /** Fills in the defaults the API server applies, returning the same reference when none apply. */
   readonly applyDefaults: (object: A) => A
   /**

@@ -125,7 +125,7 @@ export const unknownFieldWarnings = (rootTypeName: string, object: unknown): Rea
   unknownFieldWarningsSkipping(rootTypeName, object, undefined)
 
 /**
- * `unknownFieldWarnings`, not descending into values `knownClean` vouches for: subtrees a
+ * `unknownFieldWarnings`, not descending into list items `knownCleanItem` vouches for: items a
  * kind's admission already walked and found clean (an EndpointSlice's unchanged endpoints), so
  * rewriting one endpoint of a hundred does not walk the other 99.
  *
@@ -134,11 +134,11 @@ export const unknownFieldWarnings = (rootTypeName: string, object: unknown): Rea
 export const unknownFieldWarningsSkipping = (
   rootTypeName: string,
   object: unknown,
-  knownClean: ((value: object) => boolean) | undefined,
+  knownCleanItem: ((itemType: string, list: ReadonlyArray<unknown>, index: number) => boolean) | undefined,
 ): ReadonlyArray<string> => {
   const warnings: string[] = []
   const walk = (key: string, value: unknown, path: string, depth: number): void => {
-    if (depth > 64 || !isPlainObject(value) || knownClean?.(value) === true) return
+    if (depth > 64 || !isPlainObject(value)) return
     const fields = fieldsOf(key)
     if (fields === undefined) return
     for (const [name, child] of Object.entries(value)) {
@@ -157,8 +157,7 @@ export const unknownFieldWarningsSkipping = (
           // The clean check before the path string: most items of a long list are vouched for.
           if (Array.isArray(child))
             for (let i = 0; i < child.length; i++) {
-              const item: unknown = child[i]
-              if (knownClean === undefined || !isPlainObject(item) || !knownClean(item)) walk(field.ref, item, `${at}[${i}]`, depth + 1)
+              if (knownCleanItem === undefined || !knownCleanItem(field.ref, child, i)) walk(field.ref, child[i], `${at}[${i}]`, depth + 1)
             }
           break
         case 'map':

@@ -125,6 +125,13 @@ const goJsonType = (value: unknown): string =>
   Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'bool' : 'string'
 
 const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined): E.Either<ApiError, Admitted> => {
+  const model = previous === undefined ? undefined : modelFor(previous.kind)
+  return model?.admitting === undefined || previous === undefined
+    ? admitInScope(input, defaultNamespace, previous)
+    : model.admitting(previous, () => admitInScope(input, defaultNamespace, previous))
+}
+
+const admitInScope = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined): E.Either<ApiError, Admitted> => {
   const envelope = checkEnvelope(input)
   if (E.isLeft(envelope)) return envelope
   const { raw, info } = envelope.right
@@ -148,7 +155,7 @@ const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | 
   } else {
     const decoded = decodeWithFieldErrors(model.codec, withNamespace)
     if (E.isLeft(decoded)) return E.left(decodeFailure(info, name, namespace, decoded.left))
-    if (model.schema !== undefined) warnings.push(...unknownFieldWarningsSkipping(model.schema, decoded.right, model.knownClean).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
+    if (model.schema !== undefined) warnings.push(...unknownFieldWarningsSkipping(model.schema, decoded.right, model.knownCleanItem).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
     const carried = previous !== undefined && model.prepareForUpdate !== undefined ? model.prepareForUpdate(decoded.right, previous) : decoded.right
     object = model.applyDefaults(carried)
   }

@@ -169,6 +169,8 @@ export const listObjects = (
       const matching = store.byLabel.get(labelIndexKey(kind, filter.namespace, key, value)) ?? EMPTY_SET
       if (keys === undefined || matching.size < keys.size) keys = matching
     }
+    // One equality requirement: the label index holds exactly the matching keys.
+    if (keys !== undefined && pairs.length === 1 && selector?.length === 1) return keysToObjects(store, kind, sortedKeys(store, keys))
     keys ??= store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET
     // Filter first, then sort the matching keys: keys sort in the same order as their objects
     // (namespace/name), and strings sort cheaply.
@@ -200,6 +202,21 @@ const sortedKind = (store: ObjectStore, kind: string): ReadonlyArray<KubeObject>
   // Keys sort in the same order as their objects (namespace/name), and strings sort cheaply.
   const sorted = keysToObjects(store, kind, [...objects.keys()].sort())
   if (cacheable) sortedKindCache.set(objects, Object.freeze(sorted))
+  return sorted
+}
+
+/**
+ * An index set's keys, sorted, memoised per set: the set changes only when a member is added or
+ * removed (a Service's slices are listed on every readiness change, and stay the same slices).
+ */
+const sortedKeysCache = new WeakMap<ISet<string>, ReadonlyArray<string>>()
+const sortedKeys = (store: ObjectStore, keys: ISet<string>): ReadonlyArray<string> => {
+  // A set a write batch is still changing is not a value yet: never memoise it.
+  const cacheable = store.batch === undefined
+  const cached = cacheable ? sortedKeysCache.get(keys) : undefined
+  if (cached !== undefined) return cached
+  const sorted = [...keys].sort()
+  if (cacheable) sortedKeysCache.set(keys, Object.freeze(sorted))
   return sorted
 }
 

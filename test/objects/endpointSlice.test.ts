@@ -176,6 +176,21 @@ describe('admission memo of accepted endpoints', () => {
     const next = write(state, { ...stored(state, 'web-abc'), endpoints: [accepted, bad] } as unknown as KubeObject)
     expect(E.isLeft(next) ? next.left.message : '').toContain('endpoints[1].addresses[0]: Invalid value: "127.0.0.1": may not be in the loopback range')
   })
+  it('checks by position against an admitted stored list, and still rejects what changed', () => {
+    // Frozen lists, as the controller writes them: the stored list is then admitted as a whole.
+    const two = Object.freeze([accepted, Object.freeze({ addresses: Object.freeze(['10.244.0.8']), conditions: Object.freeze({ ready: true }) })])
+    const once = write(state, { ...stored(state, 'web-abc'), endpoints: two } as unknown as KubeObject)
+    if (E.isLeft(once)) throw new Error(once.left.message)
+    const s = once.right.state
+    const list = stored(s, 'web-abc').endpoints ?? []
+    expect(list).toBe(two)
+    const kept = write(s, { ...stored(s, 'web-abc'), endpoints: Object.freeze([list[0], Object.freeze({ addresses: Object.freeze(['10.244.0.9']) })]) } as unknown as KubeObject)
+    expect(E.isRight(kept)).toBe(true)
+    const broken = write(s, { ...stored(s, 'web-abc'), endpoints: Object.freeze([list[0], Object.freeze({ addresses: Object.freeze(['0.0.0.0']) })]) } as unknown as KubeObject)
+    expect(E.isLeft(broken) ? broken.left.message : '').toContain('endpoints[1].addresses[0]: Invalid value: "0.0.0.0": may not be unspecified')
+    const swapped = write(s, { ...stored(s, 'web-abc'), endpoints: Object.freeze([list[1], Object.freeze({ addresses: Object.freeze(['10.244.0.10']), zone: 7 })]) } as unknown as KubeObject)
+    expect(E.isLeft(swapped) ? swapped.left.message : '').toContain('endpoints[1].zone')
+  })
   it('warns on an unknown field of a stored endpoint on every write', () => {
     const withUnknown = write(state, { ...(slice({ metadata: { name: 'web-odd', namespace: 'default' } }) as unknown as KubeObject), endpoints: [{ addresses: ['10.244.0.7'], colour: 'red' }] })
     expect(E.isRight(withUnknown) ? withUnknown.right.warnings : []).toEqual(['EndpointSlice "web-odd": unknown field "endpoints[0].colour"'])
