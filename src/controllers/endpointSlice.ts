@@ -125,6 +125,7 @@ interface Working {
 }
 
 const EMPTY_MAP: IMap<string, KubeObject> = IMap()
+const NOTHING_TO_RETRY: ISet<string> = ISet()
 
 // ---------------------------------------------------------------------------------------------
 // getters
@@ -660,7 +661,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
     for (const change of diffMaps(previous.pods, pods)) changedPods.add(change.key)
   }
   const written = new Set<string>()
-  const memory = (): Memory => ({ pods, services, slices, nodes, bySelector, retry: ISet(written) })
+  const memory = (): Memory => ({ pods, services, slices, nodes, bySelector, retry: written.size === 0 ? NOTHING_TO_RETRY : ISet(written) })
   const view: Pick<Memory, 'bySelector'> = { bySelector }
   const perService = new Map<string, string[]>()
   for (const podKey of changedPods) {

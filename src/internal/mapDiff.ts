@@ -38,15 +38,6 @@ class UnknownShape extends Error {}
 
 const isBranch = (node: TrieNode): boolean => Array.isArray(node.nodes) && (typeof node.bitmap === 'number' || typeof node.count === 'number')
 
-/** The child of a branch node in slot `bit` (a hash fragment): bitmap nodes store only the occupied slots, in order. */
-const childAt = (node: TrieNode, bit: number): TrieNode | undefined => {
-  const nodes = node.nodes as ReadonlyArray<TrieNode | undefined>
-  const bitmap = node.bitmap
-  if (typeof bitmap !== 'number') return nodes[bit]
-  const mask = 1 << bit
-  return (bitmap & mask) === 0 ? undefined : nodes[popCount(bitmap & (mask - 1))]
-}
-
 const popCount = (x: number): number => {
   let v = x - ((x >>> 1) & 0x55555555)
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
@@ -64,15 +55,22 @@ const collect = (node: TrieNode | undefined, into: Map<unknown, unknown>): void 
 const walk = (a: TrieNode | undefined, b: TrieNode | undefined, out: MapChange<unknown, unknown>[]): void => {
   if (a === b) return
   if (a !== undefined && b !== undefined) {
+    const aNodes = a.nodes
+    const bNodes = b.nodes
     if (isBranch(a) && isBranch(b)) {
       // Both are branches at the same depth: children in the same slot hold the same hash range.
-      // Only slots either side occupies are visited (a full array node occupies all 32).
-      let occupied = (typeof a.bitmap === 'number' ? a.bitmap : -1) | (typeof b.bitmap === 'number' ? b.bitmap : -1)
+      // Only slots either side occupies are visited (a full array node occupies all 32); the
+      // node fields are read once here, as reads across trie node classes are slow.
+      const aBitmap = typeof a.bitmap === 'number' ? a.bitmap : -1
+      const bBitmap = typeof b.bitmap === 'number' ? b.bitmap : -1
+      let occupied = aBitmap | bBitmap
       while (occupied !== 0) {
         const low = occupied & -occupied
         occupied ^= low
-        const bit = 31 - Math.clz32(low)
-        walk(childAt(a, bit), childAt(b, bit), out)
+        const below = low - 1
+        const left = aBitmap === -1 ? aNodes?.[31 - Math.clz32(low)] : (aBitmap & low) === 0 ? undefined : aNodes?.[popCount(aBitmap & below)]
+        const right = bBitmap === -1 ? bNodes?.[31 - Math.clz32(low)] : (bBitmap & low) === 0 ? undefined : bNodes?.[popCount(bBitmap & below)]
+        if (left !== right) walk(left, right, out)
       }
       return
     }

@@ -106,15 +106,16 @@ const admittingSlice = <T>(previous: EndpointSlice, run: () => T): T => {
 /** Whether item i of an incoming endpoint list is one admission vouched for (any addressType). */
 const isAdmittedItem = (list: ReadonlyArray<unknown>, i: number): boolean => {
   const item = list[i]
-  if (typeof item !== 'object' || item === null) return false
-  return (base !== undefined && base.list[i] === item) || admittedEndpoints.has(item)
+  // The pointer comparison first: even `typeof` reads the endpoint object itself.
+  if (base !== undefined && base.list[i] === item && item !== undefined) return true
+  return typeof item === 'object' && item !== null && admittedEndpoints.has(item)
 }
 
 /** Whether item i was vouched for under this addressType. */
 const isAdmittedItemAs = (list: ReadonlyArray<unknown>, i: number, addressType: string): boolean => {
   const item = list[i]
-  if (typeof item !== 'object' || item === null) return false
-  return (base !== undefined && base.addressType === addressType && base.list[i] === item) || admittedEndpoints.get(item) === addressType
+  if (base !== undefined && base.addressType === addressType && base.list[i] === item && item !== undefined) return true
+  return typeof item === 'object' && item !== null && admittedEndpoints.get(item) === addressType
 }
 
 const PLAIN_ENDPOINTS = t.array(Endpoint)
