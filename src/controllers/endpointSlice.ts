@@ -493,7 +493,8 @@ const keepPlaceholder = (working: Working[]): void => {
  */
 const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArray<string>, before: IMap<string, KubeObject> | undefined): Action[] => {
   const [namespace, name] = splitKey(serviceKey)
-  const service = getObject(state.objects, { kind: 'Service', namespace, name })
+  // Looked up by the stored key strings the caller holds: a key built afresh is hashed afresh.
+  const service = state.objects.kinds.get('Service')?.get(serviceKey)
   if (service === undefined || service.metadata.deletionTimestamp !== undefined || !wantsSlices(service)) return []
   const existing = managedSlices(state, namespace, name)
   const addressTypes = addressTypesOf(service)
@@ -557,13 +558,14 @@ const syncPodsOfFamily = (
     endpoints: sliceEndpoints(slice) as Endpoint[],
     dirty: false,
   }))
+  const pods = state.objects.kinds.get('Pod')
   const editable = (w: Working): Endpoint[] => {
     if (w.slice !== undefined && w.endpoints === sliceEndpoints(w.slice)) w.endpoints = [...w.endpoints]
     return w.endpoints
   }
   for (const podKey of podKeys) {
     const [podNamespace, podName] = splitKey(podKey)
-    const pod = getObject(state.objects, { kind: 'Pod', namespace: podNamespace, name: podName })
+    const pod = pods?.get(podKey)
     const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service, addressType) : undefined
     let placed = false
     for (const [w, index] of endpointsOfPod(working, podNamespace, podName, before === undefined ? undefined : writtenEndpoint(before.get(podKey), service, addressType))) {

@@ -46,6 +46,12 @@ const preview = (value: unknown): string => {
 
 const OPAQUE_META = t.type({ apiVersion: t.string, kind: t.string, metadata: ObjectMeta }) as unknown as t.Decoder<unknown, KubeObject>
 
+/** Input that passed `checkEnvelope`, with the kind info to admit it under. */
+export interface Envelope {
+  readonly raw: Record<string, unknown>
+  readonly info: KindInfo
+}
+
 // ---------------------------------------------------------------------------------------------
 // operations
 // ---------------------------------------------------------------------------------------------
@@ -56,7 +62,7 @@ const OPAQUE_META = t.type({ apiVersion: t.string, kind: t.string, metadata: Obj
  *
  * @internal
  */
-export const checkEnvelope = (input: unknown): E.Either<ApiError, { readonly raw: Record<string, unknown>; readonly info: KindInfo }> => {
+export const checkEnvelope = (input: unknown): E.Either<ApiError, Envelope> => {
   if (!isRecord(input)) return E.left(badRequestError(`expected an object with apiVersion, kind and metadata, got ${preview(input)}`))
   const missing = [
     ...(typeof input['apiVersion'] === 'string' && input['apiVersion'] !== '' ? [] : ['apiVersion not set']),
@@ -117,24 +123,29 @@ export const admitForCreate = (input: unknown, defaultNamespace: string): E.Eith
  *
  * @internal
  */
-export const admitForUpdate = (input: unknown, previous: KubeObject): E.Either<ApiError, Admitted> =>
-  admit(input, previous.metadata.namespace ?? '', previous)
+export const admitForUpdate = (input: unknown, previous: KubeObject, envelope?: Envelope): E.Either<ApiError, Admitted> =>
+  admit(input, previous.metadata.namespace ?? '', previous, envelope)
 
 /** How Go's encoding/json names a JSON value's type in its errors. */
 const goJsonType = (value: unknown): string =>
   Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'bool' : 'string'
 
-const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined): E.Either<ApiError, Admitted> => {
+const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined, checked?: Envelope): E.Either<ApiError, Admitted> => {
   const model = previous === undefined ? undefined : modelFor(previous.kind)
   return model?.admitting === undefined || previous === undefined
-    ? admitInScope(input, defaultNamespace, previous)
-    : model.admitting(previous, () => admitInScope(input, defaultNamespace, previous))
+    ? admitInScope(input, defaultNamespace, previous, checked)
+    : model.admitting(previous, () => admitInScope(input, defaultNamespace, previous, checked))
 }
 
-const admitInScope = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined): E.Either<ApiError, Admitted> => {
-  const envelope = checkEnvelope(input)
-  if (E.isLeft(envelope)) return envelope
-  const { raw, info } = envelope.right
+const admitInScope = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined, checked: Envelope | undefined): E.Either<ApiError, Admitted> => {
+  let envelope: Envelope
+  if (checked !== undefined && checked.raw === input) envelope = checked
+  else {
+    const result = checkEnvelope(input)
+    if (E.isLeft(result)) return result
+    envelope = result.right
+  }
+  const { raw, info } = envelope
   const metadata = raw['metadata'] as Record<string, unknown>
   const namespace = info.namespaced
     ? typeof metadata['namespace'] === 'string' && metadata['namespace'] !== ''

@@ -27,7 +27,7 @@ import {
 } from '../validation/apiError.js'
 import { required } from '../validation/fieldError.js'
 import { admitOnCreate } from './admissionPlugins.js'
-import { admitForCreate, admitForUpdate, checkEnvelope } from './admission.js'
+import { admitForCreate, admitForUpdate, checkEnvelope, type Envelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { allocateServiceOnCreate, allocateServiceOnUpdate } from '../network/serviceAllocation.js'
 import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, putObject } from './objectStore.js'
@@ -245,7 +245,7 @@ const checkVersion = (info: KindInfo, input: KubeObject, existing: KubeObject): 
 const findTarget = (
   state: ClusterState,
   input: KubeObject,
-): E.Either<ApiError, { readonly info: KindInfo; readonly ref: ObjectRef; readonly existing: KubeObject }> => {
+): E.Either<ApiError, { readonly info: KindInfo; readonly ref: ObjectRef; readonly existing: KubeObject; readonly envelope: Envelope }> => {
   const envelope = checkEnvelope(input)
   if (E.isLeft(envelope)) return envelope
   const info = envelope.right.info
@@ -254,14 +254,14 @@ const findTarget = (
   const existing = getObject(state.objects, ref)
   if (existing === undefined) return E.left(notFoundError(info, ref.name, namespace))
   const stale = checkVersion(info, input, existing)
-  return stale === undefined ? E.right({ info, ref, existing }) : E.left(stale)
+  return stale === undefined ? E.right({ info, ref, existing, envelope: envelope.right }) : E.left(stale)
 }
 
 const update = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
   const target = findTarget(state, input)
   if (E.isLeft(target)) return target
-  const { ref, existing } = target.right
-  const admitted = admitForUpdate(input, existing)
+  const { ref, existing, envelope } = target.right
+  const admitted = admitForUpdate(input, existing, envelope)
   if (E.isLeft(admitted)) return admitted
   const { model, warnings } = admitted.right
   const allocated = allocateServiceOnUpdate(state, admitted.right.object, existing, state.rng)
