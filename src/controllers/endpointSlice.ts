@@ -20,12 +20,13 @@ import * as O from 'fp-ts/lib/Option.js'
 import { Map as IMap, Set as ISet } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import { deepFreeze } from '../internal/immer.js'
-import { diffMaps } from '../internal/mapDiff.js'
+import { diffMaps, type MapChange } from '../internal/mapDiff.js'
 import type { Endpoint, EndpointPort } from '../objects/endpointSlice.js'
 import { isIPv6 } from '../objects/endpointSlice.js'
 import type { KubeObject } from '../objects/object.js'
 import { fromLabelSelector } from '../objects/selector.js'
 import type { Service, ServicePort } from '../objects/service.js'
+import { verifyingQuiescence } from '../sim/quiescence.js'
 import { getObject, listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
@@ -90,6 +91,9 @@ const TARGETED_LIMIT = 16
 const SEP = '\u0000'
 
 /** What the controller remembers: the maps it last observed and its Service-by-selector index. */
+/** A pod that changed since the last pass: its key and both versions (either may be absent). */
+type PodChange = MapChange<string, KubeObject>
+
 interface Memory {
   readonly pods: IMap<string, KubeObject>
   readonly services: IMap<string, KubeObject>
@@ -103,6 +107,12 @@ interface Memory {
    * so without this it would never learn that the slices are still wrong.
    */
   readonly retry: ISet<string>
+  /**
+   * Service key -> the slices this controller manages for it, sorted by name: kept from the
+   * slice diffs, so a readiness flip reads one entry instead of a label-index query and a lookup
+   * per slice. Equal to `listManagedSlices` (checked while verifying quiescence).
+   */
+  readonly sliceIndex: IMap<string, ReadonlyArray<KubeObject>>
 }
 
 /** A pod's endpoint for one Service and the port set it serves. */
@@ -279,12 +289,62 @@ const computePodEndpoint = (pod: KubeObject, node: KubeObject | undefined, servi
   return { endpoint, ports, portsKey: portsKeyOf(ports) }
 }
 
-/** The slices this controller manages for a Service, sorted by name. */
-const managedSlices = (state: ClusterState, namespace: string, name: string): ReadonlyArray<KubeObject> =>
+/** The slices this controller manages for a Service, sorted by name, from the store. */
+const listManagedSlices = (state: ClusterState, namespace: string, name: string): ReadonlyArray<KubeObject> =>
   listObjects(state.objects, 'EndpointSlice', {
     namespace,
     selector: [{ key: SERVICE_NAME_LABEL, operator: 'In', values: [name] }],
   }).filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINT_SLICE_CONTROLLER)
+
+/** A Service's managed slices from the index (checked against the store while verifying quiescence). */
+const managedSlices = (state: ClusterState, serviceKey: string, sliceIndex: IMap<string, ReadonlyArray<KubeObject>>): ReadonlyArray<KubeObject> => {
+  const indexed = sliceIndex.get(serviceKey) ?? []
+  if (verifyingQuiescence()) {
+    const [namespace, name] = splitKey(serviceKey)
+    const listed = listManagedSlices(state, namespace, name)
+    if (listed.length !== indexed.length || listed.some((s, i) => s !== indexed[i]))
+      throw new Error(`EndpointSlice index for ${serviceKey} holds ${indexed.map((s) => s.metadata.name).join(',')}, the store ${listed.map((s) => s.metadata.name).join(',')}`)
+  }
+  return indexed
+}
+
+/** The key of the Service a slice is managed for, or undefined for a slice this controller does not manage. */
+const managedFor = (slice: KubeObject | undefined): string | undefined => {
+  const labels = slice?.metadata.labels
+  const service = labels?.[SERVICE_NAME_LABEL]
+  return service === undefined || labels?.[MANAGED_BY_LABEL] !== ENDPOINT_SLICE_CONTROLLER ? undefined : `${slice?.metadata.namespace ?? ''}/${service}`
+}
+
+const byName = (a: KubeObject, b: KubeObject): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
+
+/** Every managed slice by Service, built from the whole kind (the first pass). */
+const buildSliceIndex = (slices: IMap<string, KubeObject>): IMap<string, ReadonlyArray<KubeObject>> => {
+  const grouped = new Map<string, KubeObject[]>()
+  for (const slice of slices.values()) {
+    const service = managedFor(slice)
+    if (service === undefined) continue
+    const list = grouped.get(service)
+    if (list === undefined) grouped.set(service, [slice])
+    else list.push(slice)
+  }
+  return IMap<string, ReadonlyArray<KubeObject>>().withMutations((index) => {
+    for (const [service, list] of grouped) index.set(service, Object.freeze(list.sort(byName)))
+  })
+}
+
+/** The index after one slice changed: it leaves its old Service's entry and joins its new one's. */
+const indexSliceChange = (index: IMap<string, ReadonlyArray<KubeObject>>, change: MapChange<string, KubeObject>): IMap<string, ReadonlyArray<KubeObject>> => {
+  const from = managedFor(change.before)
+  const to = managedFor(change.after)
+  let next = index
+  for (const service of from === to ? [from] : [from, to]) {
+    if (service === undefined) continue
+    const kept = (next.get(service) ?? []).filter((s) => !(s.metadata.name === (change.before ?? change.after)?.metadata.name && s.metadata.namespace === (change.before ?? change.after)?.metadata.namespace))
+    const list = service === to && change.after !== undefined ? [...kept, change.after].sort(byName) : kept
+    next = list.length === 0 ? next.remove(service) : next.set(service, Object.freeze(list))
+  }
+  return next
+}
 
 const sliceEndpoints = (slice: KubeObject): ReadonlyArray<Endpoint> => (slice['endpoints'] as ReadonlyArray<Endpoint> | undefined) ?? []
 
@@ -377,12 +437,12 @@ const emit = (service: KubeObject, working: ReadonlyArray<Working>, addressType:
 }
 
 /** Upstream's reconciler for one Service: the whole desired set against the existing slices. */
-const syncService = (state: ClusterState, key: string): Action[] => {
+const syncService = (state: ClusterState, key: string, sliceIndex: IMap<string, ReadonlyArray<KubeObject>>): Action[] => {
   const [namespace, name] = splitKey(key)
   const service = getObject(state.objects, { kind: 'Service', namespace, name })
   if (service === undefined || service.metadata.deletionTimestamp !== undefined) return []
   const spec = serviceSpec(service)
-  const existing = managedSlices(state, namespace, name)
+  const existing = managedSlices(state, key, sliceIndex)
   if (spec.type === 'ExternalName')
     // An ExternalName has no endpoints: slices left from an earlier type go.
     return existing.map((s): Action => ({ type: 'delete', by: NAME, ref: sliceRef(s), ...(s.metadata.uid === undefined ? {} : { preconditionUid: s.metadata.uid }) }))
@@ -491,19 +551,18 @@ const keepPlaceholder = (working: Working[]): void => {
  * replaced where it is, removed, or added to a slice being written already, else the fullest
  * slice with room, else a new one. A readiness flip therefore rewrites exactly one slice.
  */
-const syncPods = (state: ClusterState, serviceKey: string, podKeys: ReadonlyArray<string>, before: IMap<string, KubeObject> | undefined): Action[] => {
-  const [namespace, name] = splitKey(serviceKey)
+const syncPods = (state: ClusterState, serviceKey: string, podChanges: ReadonlyArray<PodChange>, sliceIndex: IMap<string, ReadonlyArray<KubeObject>>): Action[] => {
   // Looked up by the stored key strings the caller holds: a key built afresh is hashed afresh.
   const service = state.objects.kinds.get('Service')?.get(serviceKey)
   if (service === undefined || service.metadata.deletionTimestamp !== undefined || !wantsSlices(service)) return []
-  const existing = managedSlices(state, namespace, name)
+  const existing = managedSlices(state, serviceKey, sliceIndex)
   const addressTypes = addressTypesOf(service)
   // A slice of another family needs the full reconciler.
-  if (existing.some((s) => !addressTypes.includes(s['addressType'] as AddressType))) return syncService(state, serviceKey)
-  if (addressTypes.length === 1) return syncPodsOfFamily(state, service, addressTypes[0] as AddressType, existing, podKeys, before)
+  if (existing.some((s) => !addressTypes.includes(s['addressType'] as AddressType))) return syncService(state, serviceKey, sliceIndex)
+  if (addressTypes.length === 1) return syncPodsOfFamily(state, service, addressTypes[0] as AddressType, existing, podChanges)
   const actions: Action[] = []
   for (const addressType of addressTypes)
-    actions.push(...syncPodsOfFamily(state, service, addressType, existing.filter((s) => s['addressType'] === addressType), podKeys, before))
+    actions.push(...syncPodsOfFamily(state, service, addressType, existing.filter((s) => s['addressType'] === addressType), podChanges))
   return actions
 }
 
@@ -544,8 +603,7 @@ const syncPodsOfFamily = (
   service: KubeObject,
   addressType: AddressType,
   existing: ReadonlyArray<KubeObject>,
-  podKeys: ReadonlyArray<string>,
-  before: IMap<string, KubeObject> | undefined,
+  podChanges: ReadonlyArray<PodChange>,
 ): Action[] => {
   const namespace = service.metadata.namespace ?? ''
   const selector = serviceSpec(service).selector ?? {}
@@ -558,17 +616,15 @@ const syncPodsOfFamily = (
     endpoints: sliceEndpoints(slice) as Endpoint[],
     dirty: false,
   }))
-  const pods = state.objects.kinds.get('Pod')
   const editable = (w: Working): Endpoint[] => {
     if (w.slice !== undefined && w.endpoints === sliceEndpoints(w.slice)) w.endpoints = [...w.endpoints]
     return w.endpoints
   }
-  for (const podKey of podKeys) {
+  for (const { key: podKey, before, after: pod } of podChanges) {
     const [podNamespace, podName] = splitKey(podKey)
-    const pod = pods?.get(podKey)
     const pe = pod !== undefined && podNamespace === namespace && selects(selector, pod.metadata.labels) ? podEndpoint(state, pod, service, addressType) : undefined
     let placed = false
-    for (const [w, index] of endpointsOfPod(working, podNamespace, podName, before === undefined ? undefined : writtenEndpoint(before.get(podKey), service, addressType))) {
+    for (const [w, index] of endpointsOfPod(working, podNamespace, podName, writtenEndpoint(before, service, addressType))) {
       const current = w.endpoints[index] as Endpoint
       if (!placed && pe !== undefined && w.portsKey === pe.portsKey) {
         placed = true
@@ -638,8 +694,10 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   const previous = state.memory.get(NAME) as Memory | undefined
   if (previous !== undefined && previous.pods === pods && previous.services === services && previous.slices === slices && previous.nodes === nodes && previous.retry.size === 0) return []
   const full = new Set<string>(previous?.retry ?? [])
-  const changedPods = new Set<string>()
+  // Changed pods with both versions (the diff already holds them: no lookups by key).
+  const changedPods = new Map<string, PodChange>()
   let bySelector = previous?.bySelector ?? IMap<string, ISet<string>>()
+  let sliceIndex = previous?.sliceIndex ?? buildSliceIndex(slices)
   if (previous === undefined) {
     for (const [key, service] of services) {
       bySelector = indexService(bySelector, key, service, true)
@@ -652,6 +710,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
       full.add(change.key)
     }
     for (const change of diffMaps(previous.slices, slices)) {
+      sliceIndex = indexSliceChange(sliceIndex, change)
       const slice = change.after ?? change.before
       const service = slice?.metadata.labels?.[SERVICE_NAME_LABEL]
       const managed = [change.before, change.after].some((s) => s?.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINT_SLICE_CONTROLLER)
@@ -659,25 +718,28 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
     }
     for (const change of diffMaps(previous.nodes, nodes))
       if (change.before?.metadata.labels?.[ZONE_LABEL] !== change.after?.metadata.labels?.[ZONE_LABEL])
-        for (const pod of podsOnNode(state.objects, change.key)) changedPods.add(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`)
-    for (const change of diffMaps(previous.pods, pods)) changedPods.add(change.key)
+        for (const pod of podsOnNode(state.objects, change.key)) {
+          const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`
+          changedPods.set(key, { key, before: previous.pods.get(key), after: pod })
+        }
+    for (const change of diffMaps(previous.pods, pods)) changedPods.set(change.key, change)
   }
   const written = new Set<string>()
-  const memory = (): Memory => ({ pods, services, slices, nodes, bySelector, retry: written.size === 0 ? NOTHING_TO_RETRY : ISet(written) })
+  const memory = (): Memory => ({ pods, services, slices, nodes, bySelector, retry: written.size === 0 ? NOTHING_TO_RETRY : ISet(written), sliceIndex })
   const view: Pick<Memory, 'bySelector'> = { bySelector }
-  const perService = new Map<string, string[]>()
-  for (const podKey of changedPods) {
+  const perService = new Map<string, PodChange[]>()
+  for (const change of changedPods.values()) {
     const touched = new Set<string>()
-    const pod = pods.get(podKey)
-    const before = previous?.pods.get(podKey)
+    const pod = change.after
+    const before = change.before
     servicesSelecting(view, services, pod, touched)
     // Selection reads only a pod's namespace and labels: a status change selects the same Services.
     if (before !== undefined && (pod === undefined || !sameLabels(before.metadata.labels, pod.metadata.labels ?? {}))) servicesSelecting(view, services, before, touched)
     for (const key of touched) {
       if (full.has(key)) continue
       const list = perService.get(key)
-      if (list === undefined) perService.set(key, [podKey])
-      else list.push(podKey)
+      if (list === undefined) perService.set(key, [change])
+      else list.push(change)
     }
   }
   const actions: Action[] = []
@@ -685,10 +747,10 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
     if (planned.length > 0) written.add(key)
     for (const action of planned) actions.push(action)
   }
-  for (const key of [...full].sort()) plan(key, syncService(state, key))
+  for (const key of [...full].sort()) plan(key, syncService(state, key, sliceIndex))
   for (const key of [...perService.keys()].sort()) {
-    const podKeys = (perService.get(key) ?? []).sort()
-    plan(key, podKeys.length > TARGETED_LIMIT ? syncService(state, key) : syncPods(state, key, podKeys, previous?.pods))
+    const podChanges = (perService.get(key) ?? []).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    plan(key, podChanges.length > TARGETED_LIMIT ? syncService(state, key, sliceIndex) : syncPods(state, key, podChanges, sliceIndex))
   }
   // Without any memory yet and nothing to write, stay silent: a quiet cluster (a fresh one) is
   // then a fixed point. Once remembered, a quiet pass still records what it observed, so the

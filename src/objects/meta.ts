@@ -36,8 +36,7 @@ export const OwnerReference = t.intersection([
 /** A reference from a dependent to its owner, as in `metadata.ownerReferences[]`. */
 export type OwnerReference = t.TypeOf<typeof OwnerReference>
 
-/** Object metadata. `name` is required on input except when `generateName` is given. */
-export const ObjectMeta = optionalFields({
+const ObjectMetaFields = optionalFields({
   name: t.string,
   generateName: t.string,
   namespace: t.string,
@@ -52,5 +51,38 @@ export const ObjectMeta = optionalFields({
   ownerReferences: t.array(OwnerReference),
   finalizers: t.array(t.string),
 })
+
+/**
+ * While an update is admitted: the stored object's metadata. Written back as the very same
+ * (frozen) object, as controllers do, it decoded when it was stored and cannot have changed.
+ */
+let storedMetadata: unknown
+
+/**
+ * Runs one update's admission with the stored object's metadata in view (see `ObjectMeta`).
+ *
+ * @internal
+ */
+export const withStoredMetadata = <T>(metadata: unknown, run: () => T): T => {
+  const outer = storedMetadata
+  storedMetadata = metadata
+  try {
+    return run()
+  } finally {
+    storedMetadata = outer
+  }
+}
+
+/**
+ * Object metadata. `name` is required on input except when `generateName` is given. The stored
+ * object's own metadata, written back unchanged in an update, passes without a second decode.
+ */
+export const ObjectMeta: typeof ObjectMetaFields = new t.PartialType(
+  ObjectMetaFields.name,
+  ObjectMetaFields.is,
+  (input, context) => (input !== undefined && input === storedMetadata ? t.success(input as ObjectMeta) : ObjectMetaFields.validate(input, context)),
+  ObjectMetaFields.encode,
+  ObjectMetaFields.props,
+)
 /** Object metadata. */
 export type ObjectMeta = t.TypeOf<typeof ObjectMeta>

@@ -13,7 +13,7 @@ import { decodeWithFieldErrors } from '../objects/decodeErrors.js'
 import { type KindInfo, kindInfo, resourceInfoFor } from '../objects/kinds.js'
 import type { KindModel } from '../objects/kindModel.js'
 import { unknownFieldWarningsSkipping } from '../objects/knownFields.js'
-import { ObjectMeta } from '../objects/meta.js'
+import { ObjectMeta, withStoredMetadata } from '../objects/meta.js'
 import { modelFor } from '../objects/models.js'
 import type { KubeObject } from '../objects/object.js'
 import { type ApiError, badRequestError, invalidError } from '../validation/apiError.js'
@@ -131,10 +131,11 @@ const goJsonType = (value: unknown): string =>
   Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'bool' : 'string'
 
 const admit = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined, checked?: Envelope): E.Either<ApiError, Admitted> => {
-  const model = previous === undefined ? undefined : modelFor(previous.kind)
-  return model?.admitting === undefined || previous === undefined
-    ? admitInScope(input, defaultNamespace, previous, checked)
-    : model.admitting(previous, () => admitInScope(input, defaultNamespace, previous, checked))
+  if (previous === undefined) return admitInScope(input, defaultNamespace, previous, checked)
+  const model = modelFor(previous.kind)
+  return withStoredMetadata(previous.metadata, () =>
+    model?.admitting === undefined ? admitInScope(input, defaultNamespace, previous, checked) : model.admitting(previous, () => admitInScope(input, defaultNamespace, previous, checked)),
+  )
 }
 
 const admitInScope = (input: unknown, defaultNamespace: string, previous: KubeObject | undefined, checked: Envelope | undefined): E.Either<ApiError, Admitted> => {
