@@ -15,10 +15,15 @@ export interface Measurement {
   readonly target?: string
 }
 
-/** Median over `rounds` rounds of the mean time per call of `fn`, in microseconds. */
-export const microsPerCall = (fn: (i: number) => void, callsPerRound: number, rounds = 7): number => {
+/**
+ * Median over `rounds` rounds of the mean time per call of `fn`, in microseconds, after
+ * `warmupCalls` untimed calls (so the median is the steady state, not the JIT's warm-up: a path
+ * through admission and a controller takes thousands of calls to settle).
+ */
+export const microsPerCall = (fn: (i: number) => void, callsPerRound: number, rounds = 7, warmupCalls = 0): number => {
   const samples: number[] = []
   let counter = 0
+  while (counter < warmupCalls) fn(counter++)
   for (let r = 0; r < rounds; r++) {
     const start = process.hrtime.bigint()
     for (let i = 0; i < callsPerRound; i++) fn(counter++)

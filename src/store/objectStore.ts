@@ -389,12 +389,23 @@ export const nodeUsage = (store: ObjectStore, nodeName: string): ResourceAmounts
 /**
  * Stores an object (insert or replace) and updates every index in the same write.
  */
-export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore => {
+export const putObject = (store: ObjectStore, object: KubeObject): ObjectStore => replaceObject(store, object, LOOK_UP)
+
+/** `replaceObject`'s "find the stored version yourself". */
+const LOOK_UP: unique symbol = Symbol('look up')
+
+/**
+ * `putObject` for a writer that has just read the stored version (`stored`, undefined when there
+ * is none): one trie lookup fewer per write, which at 150,000 objects is a handful of cache misses.
+ *
+ * @internal
+ */
+export const replaceObject = (store: ObjectStore, object: KubeObject, stored: KubeObject | undefined | typeof LOOK_UP): ObjectStore => {
   const ref = { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }
   const key = objectKey(ref)
   const kind = object.kind
   const batch = store.batch
-  const previous = store.kinds.get(kind)?.get(key)
+  const previous = stored === LOOK_UP ? store.kinds.get(kind)?.get(key) : stored
   const namespace = object.metadata.namespace ?? ''
   const uid = object.metadata.uid ?? ''
 

@@ -30,7 +30,7 @@ import { admitOnCreate } from './admissionPlugins.js'
 import { admitForCreate, admitForUpdate, checkEnvelope, type Envelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { allocateServiceOnCreate, allocateServiceOnUpdate } from '../network/serviceAllocation.js'
-import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, putObject } from './objectStore.js'
+import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, putObject, replaceObject } from './objectStore.js'
 import type { ClusterState } from './state.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ const update = (state: ClusterState, input: KubeObject, by: string): E.Either<Ap
     const removed = remove(state, next)
     return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
-  const stored: ClusterState = { ...state, rng: allocated.right.rng, revision, objects: putObject(state.objects, next) }
+  const stored: ClusterState = { ...state, rng: allocated.right.rng, revision, objects: replaceObject(state.objects, next, existing) }
   const entries = [
     traceEntry(stored, by, 'update', ref, { resourceVersion: String(revision) }),
     ...warnings.map((w) => traceEntry(stored, by, 'warning', ref, { message: w })),
@@ -322,7 +322,7 @@ const updateStatus = (state: ClusterState, input: KubeObject, by: string): E.Eit
     // The JSON round trip the status always had, sharing the stored status's unchanged parts.
     next = stampObject(existing, { resourceVersion: revision }, { status: frozenJsonCopy(status, existing['status']) })
   }
-  const stored = { state: { ...state, revision: state.revision + 1, objects: putObject(state.objects, next) }, object: next }
+  const stored = { state: { ...state, revision: state.revision + 1, objects: replaceObject(state.objects, next, existing) }, object: next }
   return E.right({
     state: record(stored.state, [traceEntry(stored.state, by, 'updateStatus', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' })]),
     outcome: 'configured',
