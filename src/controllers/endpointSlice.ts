@@ -91,6 +91,23 @@ const TARGETED_LIMIT = 16
 const SEP = '\u0000'
 
 /** What the controller remembers: the maps it last observed and its Service-by-selector index. */
+/** A slice update this controller sent, and the Service it was for. */
+interface ExpectedWrite {
+  readonly service: string
+  readonly sent: KubeObject
+}
+
+const NO_EXPECTED_WRITES: ReadonlyMap<string, ExpectedWrite> = new Map()
+
+/** Whether a stored slice is the update this controller sent (admission keeps a frozen endpoint list as it is). */
+const landedAsSent = (stored: KubeObject | undefined, sent: KubeObject): boolean =>
+  stored !== undefined &&
+  stored['endpoints'] === sent['endpoints'] &&
+  stored['addressType'] === sent['addressType'] &&
+  deepEqual(stored['ports'], sent['ports']) &&
+  sameLabels(stored.metadata.labels, sent.metadata.labels ?? {}) &&
+  deepEqual(stored.metadata.ownerReferences, sent.metadata.ownerReferences)
+
 /** A pod that changed since the last pass: its key and both versions (either may be absent). */
 type PodChange = MapChange<string, KubeObject>
 
@@ -107,6 +124,13 @@ interface Memory {
    * so without this it would never learn that the slices are still wrong.
    */
   readonly retry: ISet<string>
+  /**
+   * The slice updates the last pass sent, by slice key, with their Service: when one is stored as
+   * sent, the slice change it causes is this controller's own and needs no sync; when it is not
+   * (refused), its Service is synced again. Upstream's EndpointSliceTracker does the same with
+   * generations, so that a controller does not resync a Service for every slice it writes.
+   */
+  readonly expected: ReadonlyMap<string, ExpectedWrite>
   /**
    * Service key -> the slices this controller manages for it, sorted by name: kept from the
    * slice diffs, so a readiness flip reads one entry instead of a label-index query and a lookup
@@ -692,8 +716,10 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   const slices = kinds.get('EndpointSlice') ?? EMPTY_MAP
   const nodes = kinds.get('Node') ?? EMPTY_MAP
   const previous = state.memory.get(NAME) as Memory | undefined
-  if (previous !== undefined && previous.pods === pods && previous.services === services && previous.slices === slices && previous.nodes === nodes && previous.retry.size === 0) return []
+  const expected = previous?.expected ?? NO_EXPECTED_WRITES
+  if (previous !== undefined && previous.pods === pods && previous.services === services && previous.slices === slices && previous.nodes === nodes && previous.retry.size === 0 && expected.size === 0) return []
   const full = new Set<string>(previous?.retry ?? [])
+  for (const [sliceKey, write] of expected) if (!landedAsSent(slices.get(sliceKey), write.sent)) full.add(write.service)
   // Changed pods with both versions (the diff already holds them: no lookups by key).
   const changedPods = new Map<string, PodChange>()
   let bySelector = previous?.bySelector ?? IMap<string, ISet<string>>()
@@ -711,6 +737,8 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
     }
     for (const change of diffMaps(previous.slices, slices)) {
       sliceIndex = indexSliceChange(sliceIndex, change)
+      const own = expected.get(change.key)
+      if (own !== undefined && landedAsSent(change.after, own.sent)) continue
       const slice = change.after ?? change.before
       const service = slice?.metadata.labels?.[SERVICE_NAME_LABEL]
       const managed = [change.before, change.after].some((s) => s?.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINT_SLICE_CONTROLLER)
@@ -725,7 +753,17 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
     for (const change of diffMaps(previous.pods, pods)) changedPods.set(change.key, change)
   }
   const written = new Set<string>()
-  const memory = (): Memory => ({ pods, services, slices, nodes, bySelector, retry: written.size === 0 ? NOTHING_TO_RETRY : ISet(written), sliceIndex })
+  const sentUpdates = new Map<string, ExpectedWrite>()
+  const memory = (): Memory => ({
+    pods,
+    services,
+    slices,
+    nodes,
+    bySelector,
+    retry: written.size === 0 ? NOTHING_TO_RETRY : ISet(written),
+    expected: sentUpdates.size === 0 ? NO_EXPECTED_WRITES : sentUpdates,
+    sliceIndex,
+  })
   const view: Pick<Memory, 'bySelector'> = { bySelector }
   const perService = new Map<string, PodChange[]>()
   for (const change of changedPods.values()) {
@@ -744,8 +782,12 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   }
   const actions: Action[] = []
   const plan = (key: string, planned: ReadonlyArray<Action>): void => {
-    if (planned.length > 0) written.add(key)
-    for (const action of planned) actions.push(action)
+    // Updates are checked next pass against what was sent; creates and deletes resync the Service.
+    for (const action of planned) {
+      actions.push(action)
+      if (action.type === 'update') sentUpdates.set(`${action.object.metadata.namespace ?? ''}/${action.object.metadata.name}`, { service: key, sent: action.object })
+      else written.add(key)
+    }
   }
   for (const key of [...full].sort()) plan(key, syncService(state, key, sliceIndex))
   for (const key of [...perService.keys()].sort()) {

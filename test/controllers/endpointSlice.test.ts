@@ -162,6 +162,41 @@ describe('EndpointSlice controller', () => {
     expect(slicesOf(s, 'empty')).toEqual([])
   })
 
+  it('treats its own landed update as its own: the next pass neither resyncs nor writes', () => {
+    let s = putService(base(), 'web', { selector: { app: 'web' }, ports: [{ port: 80 }] })
+    for (let i = 0; i < 3; i++) s = putPod(s, `web-${i}`, { ip: `10.244.0.${i + 2}` })
+    s = settled(s)
+    s = putPod(s, 'web-1', { ip: '10.244.0.3', ready: false })
+    const flipped = step(s).state
+    const next = endpointSliceController.reconcile(flipped)
+    expect(next.map((a) => a.type)).toEqual(['remember'])
+    const memory = next[0]?.type === 'remember' ? (next[0].value as { retry: { size: number }; expected: { size: number } }) : undefined
+    expect([memory?.retry.size, memory?.expected.size]).toEqual([0, 0])
+  })
+
+  it('repairs an edit that lands on a slice right after its own update, and retries a refused update', () => {
+    let s = putService(base(), 'web', { selector: { app: 'web' }, ports: [{ port: 80 }] })
+    for (let i = 0; i < 3; i++) s = putPod(s, `web-${i}`, { ip: `10.244.0.${i + 2}` })
+    s = settled(putPod(settled(s), 'web-1', { ip: '10.244.0.3', ready: false }))
+    s = putPod(s, 'web-2', { ip: '10.244.0.4', ready: false })
+    const actions = endpointSliceController.reconcile(s)
+    const update = actions.find((a) => a.type === 'update')
+    if (update?.type !== 'update') return expect.fail('no slice update')
+    const remembered = actions.filter((a) => a.type === 'remember')
+    // Applied, then a user relabels the slice (the endpoint list stays the very one sent).
+    let landed = right(applyAction(s, update)).state
+    for (const a of remembered) landed = right(applyAction(landed, a)).state
+    const stored = slicesOf(landed, 'web')[0] as KubeObject
+    landed = right(applyAction(landed, { type: 'update', by: 'user', object: { ...stored, metadata: { ...stored.metadata, labels: { ...stored.metadata.labels, extra: 'x' } } } })).state
+    landed = settled(landed)
+    expect(slicesOf(landed, 'web')[0]?.metadata.labels?.['extra']).toBeUndefined()
+    // Refused: only the controller's memory lands; the next pass sends the update again.
+    let refused = s
+    for (const a of remembered) refused = right(applyAction(refused, a)).state
+    const again = endpointSliceController.reconcile(refused).filter((a) => a.type === 'update')
+    expect(again.map((a) => (a.type === 'update' ? a.object.metadata.name : ''))).toEqual([update.object.metadata.name])
+  })
+
   it('repairs a slice a user edits or deletes', () => {
     let s = putService(base(), 'web', { selector: { app: 'web' }, ports: [{ port: 80 }] })
     s = settled(putPod(s, 'a', { ip: '10.244.0.2' }))
