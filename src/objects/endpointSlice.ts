@@ -340,12 +340,14 @@ const validateEndpoints = (slice: EndpointSlice): ReadonlyArray<FieldError> => {
     const endpoint = endpoints[i] as Endpoint
     const found = errors.length
     validateEndpoint(slice, endpoint, i, errors)
-    // Reaching validation means the endpoint decoded; the memo also vouches for known fields.
+    // The memo vouches for all three checks, so it checks the types itself too: this function
+    // is also called on input that was never decoded.
     if (
       errors.length === found &&
       typeof endpoint === 'object' &&
       endpoint !== null &&
       isDeepFrozen(endpoint) &&
+      Endpoint.is(endpoint) &&
       unknownFieldWarnings(ENDPOINT_SCHEMA, endpoint).length === 0
     )
       admittedEndpoints.set(endpoint, slice.addressType)

@@ -200,3 +200,14 @@ describe('admission memo of accepted endpoints', () => {
     expect(E.isRight(again) ? again.right.warnings : []).toEqual(['EndpointSlice "web-odd": unknown field "endpoints[0].colour"'])
   })
 })
+
+describe('the admission memo and direct validation', () => {
+  it('does not vouch for an endpoint validateEndpointSlice saw without decoding it', () => {
+    const odd = Object.freeze({ addresses: Object.freeze(['10.244.0.11']), zone: 7 })
+    // Validation alone does not check types (decoding does): it passes, and must not vouch.
+    expect(messages(slice({ endpoints: [odd as never] }))).toEqual([])
+    const cluster = createCluster({ traceRetention: 'none', controllers: [] })
+    const created = applyAction(cluster, { type: 'create', by: 'user', object: { ...(slice({ metadata: { name: 'web-zone', namespace: 'default' } }) as unknown as KubeObject), endpoints: [odd] } })
+    expect(E.isLeft(created) ? created.left.message : '').toContain('endpoints[0].zone')
+  })
+})
