@@ -165,12 +165,15 @@ export const listObjects = (
   const pairs = selector === undefined ? [] : equalityPairs(selector)
   if (filter.namespace !== undefined) {
     let keys: ISet<string> | undefined
+    const sets: ISet<string>[] = []
     for (const [key, value] of pairs) {
       const matching = store.byLabel.get(labelIndexKey(kind, filter.namespace, key, value)) ?? EMPTY_SET
+      sets.push(matching)
       if (keys === undefined || matching.size < keys.size) keys = matching
     }
-    // One equality requirement: the label index holds exactly the matching keys.
-    if (keys !== undefined && pairs.length === 1 && selector?.length === 1) return keysToObjects(store, kind, sortedKeys(store, keys))
+    // Only equality requirements: the label index holds exactly the keys matching each, so the
+    // answer is their intersection, memoised per index set (a pod's status change leaves them).
+    if (keys !== undefined && selector?.length === pairs.length) return keysToObjects(store, kind, intersectedKeys(store, sets))
     keys ??= store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET
     // Filter first, then sort the matching keys: keys sort in the same order as their objects
     // (namespace/name), and strings sort cheaply.
@@ -217,6 +220,40 @@ const sortedKeys = (store: ObjectStore, keys: ISet<string>): ReadonlyArray<strin
   if (cached !== undefined) return cached
   const sorted = [...keys].sort()
   if (cacheable) sortedKeysCache.set(keys, Object.freeze(sorted))
+  return sorted
+}
+
+/**
+ * The keys in every one of these index sets, sorted; memoised per tuple of sets (nested by set
+ * identity, in the selector's order), so a ReplicaSet listing its pods by `app` and
+ * `pod-template-hash` pays the intersection only when a pod joins or leaves.
+ */
+interface IntersectionMemo {
+  keys?: ReadonlyArray<string>
+  readonly next: WeakMap<ISet<string>, IntersectionMemo>
+}
+const intersectionCache = new WeakMap<ISet<string>, IntersectionMemo>()
+const intersectedKeys = (store: ObjectStore, sets: ReadonlyArray<ISet<string>>): ReadonlyArray<string> => {
+  if (sets.length === 1) return sortedKeys(store, sets[0] as ISet<string>)
+  // Sets a write batch is still changing are not values yet: never memoise them.
+  const cacheable = store.batch === undefined
+  let memo: IntersectionMemo | undefined
+  if (cacheable) {
+    let level: WeakMap<ISet<string>, IntersectionMemo> = intersectionCache
+    for (const set of sets) {
+      let entry = level.get(set)
+      if (entry === undefined) level.set(set, (entry = { next: new WeakMap() }))
+      memo = entry
+      level = entry.next
+    }
+    if (memo?.keys !== undefined) return memo.keys
+  }
+  let smallest = sets[0] as ISet<string>
+  for (const set of sets) if (set.size < smallest.size) smallest = set
+  const keys: string[] = []
+  for (const key of smallest) if (sets.every((set) => set === smallest || set.has(key))) keys.push(key)
+  const sorted = Object.freeze(keys.sort())
+  if (memo !== undefined) memo.keys = sorted
   return sorted
 }
 
