@@ -339,7 +339,8 @@ const managedFor = (slice: KubeObject | undefined): string | undefined => {
   return service === undefined || labels?.[MANAGED_BY_LABEL] !== ENDPOINT_SLICE_CONTROLLER ? undefined : `${slice?.metadata.namespace ?? ''}/${service}`
 }
 
-const byName = (a: KubeObject, b: KubeObject): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+const byName = (a: KubeObject, b: KubeObject): number => byString(a.metadata.name, b.metadata.name)
 
 /** Every managed slice by Service, built from the whole kind (the first pass). */
 const buildSliceIndex = (slices: IMap<string, KubeObject>): IMap<string, ReadonlyArray<KubeObject>> => {
@@ -360,10 +361,13 @@ const buildSliceIndex = (slices: IMap<string, KubeObject>): IMap<string, Readonl
 const indexSliceChange = (index: IMap<string, ReadonlyArray<KubeObject>>, change: MapChange<string, KubeObject>): IMap<string, ReadonlyArray<KubeObject>> => {
   const from = managedFor(change.before)
   const to = managedFor(change.after)
+  // The change's key is the slice's `namespace/name`; within one Service's entry the namespace
+  // is the Service's, so the name alone identifies the slice.
+  const name = (change.before ?? change.after)?.metadata.name
   let next = index
   for (const service of from === to ? [from] : [from, to]) {
     if (service === undefined) continue
-    const kept = (next.get(service) ?? []).filter((s) => !(s.metadata.name === (change.before ?? change.after)?.metadata.name && s.metadata.namespace === (change.before ?? change.after)?.metadata.namespace))
+    const kept = (next.get(service) ?? []).filter((s) => s.metadata.name !== name)
     const list = service === to && change.after !== undefined ? [...kept, change.after].sort(byName) : kept
     next = list.length === 0 ? next.remove(service) : next.set(service, Object.freeze(list))
   }
@@ -593,9 +597,9 @@ const syncPods = (state: ClusterState, serviceKey: string, podChanges: ReadonlyA
 /**
  * Where a pod's endpoint sits in each of a Service's slices (the first match per slice).
  * `written`, the endpoint this controller last computed for the pod's previous
- * version, is found by identity, a scan of pointers: the slices hold the very object it wrote,
- * and only its own writes reach here (a changed slice gets a full sync). Otherwise every
- * endpoint's targetRef is compared.
+ * version, is found by identity, a scan of pointers: the slices hold the very object it wrote
+ * (a slice changed by anyone else gets a full sync instead). Otherwise every endpoint's
+ * targetRef is compared.
  */
 const endpointsOfPod = (working: ReadonlyArray<Working>, namespace: string, name: string, written: Endpoint | undefined): Array<readonly [Working, number]> => {
   if (written !== undefined)
@@ -791,7 +795,7 @@ const reconcile = (state: ClusterState): ReadonlyArray<Action> => {
   }
   for (const key of [...full].sort()) plan(key, syncService(state, key, sliceIndex))
   for (const key of [...perService.keys()].sort()) {
-    const podChanges = (perService.get(key) ?? []).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    const podChanges = (perService.get(key) ?? []).sort((a, b) => byString(a.key, b.key))
     plan(key, podChanges.length > TARGETED_LIMIT ? syncService(state, key, sliceIndex) : syncPods(state, key, podChanges, sliceIndex))
   }
   // Without any memory yet and nothing to write, stay silent: a quiet cluster (a fresh one) is
