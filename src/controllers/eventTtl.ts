@@ -48,7 +48,10 @@ export const eventTtlController: Controller = {
   nextWakeup: (state) => {
     const ttl = state.config.eventTtlMs
     if (!(ttl > 0)) return O.none
-    const { next } = expiredEvents(state.objects, state.now, ttl)
+    // Events that expired since the minute began go when the minute ends, with the rest of
+    // their lease: the next expiry counts from the minute's start, not from now (which also
+    // keeps this from walking every Event written in the last minute).
+    const { next } = expiredEvents(state.objects, Math.floor(state.now / MINUTE) * MINUTE, ttl)
     return next === undefined ? O.none : O.some(Math.max(ceilMinute(next), state.now + 1))
   },
 }

@@ -28,6 +28,8 @@ import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
 import { ownerTouched, podChangesSince } from './podChanges.js'
+import { activeOnNode, podsToDelete } from './podRanking.js'
+import { byPodName, claimedPods, claimedVictims, claimWritePods, relatedOnNode, type ReplicaSetPods, type ReplicaSetPodViews, syncReplicaSetPods } from './replicaSetPods.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -48,18 +50,7 @@ const NAME = 'replicaset-controller'
  */
 export const BURST_REPLICAS = 500
 
-/**
- * The pod annotation that orders pods for scale-down: an int32, lower cost goes first (default 0).
- *
- * @category engine
- * @since 0.1.0
- * @example
- * ```ts
- * import { POD_DELETION_COST_ANNOTATION } from 'kubesim'
- * expect(POD_DELETION_COST_ANNOTATION).toBe('controller.kubernetes.io/pod-deletion-cost')
- * ```
- */
-export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost'
+export { POD_DELETION_COST_ANNOTATION, podsToDelete } from './podRanking.js'
 
 type StoredReplicaSet = ReplicaSet & KubeObject
 
@@ -150,90 +141,6 @@ const podOwnerRef = (rs: KubeObject): OwnerReference => ({
   blockOwnerDeletion: true,
 })
 
-// ---------------------------------------------------------------------------------------------
-// ranking (ActivePodsWithRanks)
-// ---------------------------------------------------------------------------------------------
-
-const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
-
-interface Ranked {
-  readonly pod: KubeObject
-  readonly node: string
-  readonly phase: number
-  readonly ready: boolean
-  readonly cost: number
-  readonly rank: number
-  /** Ready transition time, 0 when unknown. */
-  readonly readyTime: number
-  readonly restarts: number
-  readonly sidecarRestarts: number
-  /** creationTimestamp, 0 when unknown. */
-  readonly created: number
-  readonly uid: string
-}
-
-const deletionCost = (pod: KubeObject): number => {
-  const raw = pod.metadata.annotations?.[POD_DELETION_COST_ANNOTATION]
-  if (raw === undefined || !/^[+-]?[0-9]+$/.test(raw)) return 0
-  const n = Number(raw)
-  return n >= -2147483648 && n <= 2147483647 ? n : 0
-}
-
-const maxRestarts = (list: ReadonlyArray<{ readonly restartCount?: number }> | undefined): number =>
-  (list ?? []).reduce((m, c) => Math.max(m, c.restartCount ?? 0), 0)
-
-/** Time in nanoseconds, as Go's logarithmic bucketing sees it. */
-const bucket = (t: number, now: number): number => {
-  const d = (now - t) * 1e6
-  return d > 0 ? Math.floor(Math.log2(d)) : -1
-}
-
-/** `afterOrZero`: a zero time counts as the newest. */
-const afterOrZero = (a: number, b: number): boolean => (a === 0 || b === 0 ? a === 0 : a > b)
-
-const compareTimes = (a: Ranked, b: Ranked, ta: number, tb: number, now: number): number => {
-  if (ta === tb) return 0
-  if (ta === 0 || tb === 0) return afterOrZero(ta, tb) ? -1 : 1
-  const diff = bucket(ta, now) - bucket(tb, now)
-  if (diff === 0) return a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0
-  return diff < 0 ? -1 : 1
-}
-
-/** `ActivePodsWithRanks.Less` as a comparator: the best candidates for deletion first. */
-const rankOrder = (now: number) => (a: Ranked, b: Ranked): number => {
-  if (a.node !== b.node && (a.node === '' || b.node === '')) return a.node === '' ? -1 : 1
-  if (a.phase !== b.phase) return a.phase - b.phase
-  if (a.ready !== b.ready) return a.ready ? 1 : -1
-  if (a.cost !== b.cost) return a.cost - b.cost
-  if (a.rank !== b.rank) return b.rank - a.rank
-  if (a.ready && b.ready) {
-    const c = compareTimes(a, b, a.readyTime, b.readyTime, now)
-    if (c !== 0) return c
-  }
-  if (a.restarts !== b.restarts) return b.restarts - a.restarts
-  if (a.sidecarRestarts !== b.sidecarRestarts) return b.sidecarRestarts - a.sidecarRestarts
-  return compareTimes(a, b, a.created, b.created, now)
-}
-
-const rankPod = (pod: KubeObject, onNode: ReadonlyMap<string, number>): Ranked => {
-  const v = view(pod)
-  const node = v.spec?.nodeName ?? ''
-  const ready = isPodReady(pod)
-  return {
-    pod,
-    node,
-    phase: PHASE_ORDINAL[v.status?.phase ?? ''] ?? 0,
-    ready,
-    cost: deletionCost(pod),
-    rank: onNode.get(node) ?? 0,
-    readyTime: ready ? (timestampMs(readyCondition(pod)?.lastTransitionTime) ?? 0) : 0,
-    restarts: maxRestarts(v.status?.containerStatuses),
-    sidecarRestarts: maxRestarts(v.status?.initContainerStatuses),
-    created: timestampMs(pod.metadata.creationTimestamp) ?? 0,
-    uid: pod.metadata.uid ?? '',
-  }
-}
-
 /**
  * The pods of every ReplicaSet controlled by the same owner (for a Deployment: old and new
  * ReplicaSets), used to rank pods by how crowded their node is. Empty for a ReplicaSet without a
@@ -256,27 +163,6 @@ const relatedPods = (state: ClusterState, rs: StoredReplicaSet): ReadonlyArray<K
     }
   }
   return out
-}
-
-/**
- * The first `count` pods to delete from `pods`, in upstream's order (no sorting when all go).
- *
- * @internal
- */
-export const podsToDelete = (
-  pods: ReadonlyArray<KubeObject>,
-  related: ReadonlyArray<KubeObject>,
-  count: number,
-  now: number,
-): ReadonlyArray<KubeObject> => {
-  if (count >= pods.length) return pods.slice(0, count)
-  const onNode = new Map<string, number>()
-  for (const pod of related) if (isPodActive(pod)) onNode.set(view(pod).spec?.nodeName ?? '', (onNode.get(view(pod).spec?.nodeName ?? '') ?? 0) + 1)
-  return pods
-    .map((p) => rankPod(p, onNode))
-    .sort(rankOrder(now))
-    .slice(0, count)
-    .map((r) => r.pod)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +206,7 @@ const claimPods = (state: ClusterState, rs: StoredReplicaSet, selector: Selector
   }
   const pods: KubeObject[] = []
   const actions: Action[] = []
-  const sorted = [...candidates.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
+  const sorted = [...candidates.values()].sort(byPodName)
   for (const pod of sorted) {
     if (!isPodActive(pod)) continue
     const owner = controllerRefOf(pod)
@@ -376,9 +262,70 @@ interface Manage {
   readonly rng: Rng
 }
 
+/** The pods a claim keeps, as `manageReplicas` and `calculateStatus` read them. */
+interface Claimed {
+  readonly count: number
+  readonly ready: number
+  readonly fullyLabeled: number
+  /** Every claimed pod, in name order. */
+  readonly all: () => ReadonlyArray<KubeObject>
+  /** The first `count` pods to delete, in ranking order (`count` below the number of pods). */
+  readonly victims: (count: number) => ReadonlyArray<KubeObject>
+}
+
+const fullyLabeledBy = (rs: StoredReplicaSet) => {
+  const templateLabels = Object.entries(rs.spec.template.metadata?.labels ?? {})
+  return (pod: KubeObject): boolean => {
+    const labels = pod.metadata.labels ?? {}
+    return templateLabels.every(([k, v]) => labels[k] === v)
+  }
+}
+
+/** `Claimed` from a claim's pod list (`ClaimPods` over the store): the reference computation. */
+const claimedFromList = (state: ClusterState, rs: StoredReplicaSet, pods: ReadonlyArray<KubeObject>): Claimed => {
+  const fullyLabeled = fullyLabeledBy(rs)
+  return {
+    count: pods.length,
+    ready: pods.filter(isPodReady).length,
+    fullyLabeled: pods.filter(fullyLabeled).length,
+    all: () => pods,
+    victims: (count) => podsToDelete(pods, relatedPods(state, rs), count, state.now),
+  }
+}
+
+/** The ReplicaSets controlled by the same owner as `rs` (itself included), as views. */
+const siblingViews = (state: ClusterState, rs: StoredReplicaSet, views: ReplicaSetPodViews): ReadonlyArray<ReplicaSetPods> | undefined => {
+  const owner = controllerRefOf(rs)
+  if (owner === undefined) return []
+  const out: ReplicaSetPods[] = []
+  for (const sibling of dependentsOf(state.objects, owner.uid)) {
+    if (sibling.kind !== 'ReplicaSet' || controllerRefOf(sibling)?.uid !== owner.uid || (sibling as StoredReplicaSet).spec.selector === undefined) continue
+    const known = views.byUid.get(sibling.metadata.uid ?? '')
+    if (known === undefined) return undefined
+    out.push(known)
+  }
+  return out
+}
+
+/** `Claimed` from the ReplicaSet's kept view: costs the pods only when some must be ranked. */
+const claimedFromView = (state: ClusterState, rs: StoredReplicaSet, pods: ReplicaSetPods, views: ReplicaSetPodViews): Claimed => {
+  let all: ReadonlyArray<KubeObject> | undefined
+  return {
+    count: pods.claimed,
+    ready: pods.ready,
+    fullyLabeled: pods.fullyLabeled,
+    all: () => (all ??= claimedPods(pods)),
+    victims: (count) => {
+      const siblings = siblingViews(state, rs, views)
+      const onNode = (siblings === undefined ? undefined : relatedOnNode(siblings)) ?? activeOnNode(relatedPods(state, rs))
+      return claimedVictims(pods, onNode, count, state.now)
+    },
+  }
+}
+
 /** `manageReplicas`: create the missing pods or delete the surplus ones. */
-const manageReplicas = (state: ClusterState, rs: StoredReplicaSet, pods: ReadonlyArray<KubeObject>, rng: Rng, taken: Set<string>): Manage => {
-  const diff = pods.length - (rs.spec.replicas ?? 1)
+const manageReplicas = (state: ClusterState, rs: StoredReplicaSet, claimed: Claimed, rng: Rng, taken: Set<string>): Manage => {
+  const diff = claimed.count - (rs.spec.replicas ?? 1)
   const actions: Action[] = []
   if (diff < 0) {
     const count = Math.min(-diff, BURST_REPLICAS)
@@ -416,7 +363,7 @@ const manageReplicas = (state: ClusterState, rs: StoredReplicaSet, pods: Readonl
   }
   if (diff > 0) {
     const count = Math.min(diff, BURST_REPLICAS)
-    const victims = podsToDelete(pods, count < pods.length ? relatedPods(state, rs) : [], count, state.now)
+    const victims = count < claimed.count ? claimed.victims(count) : claimed.all().slice(0, count)
     for (const pod of victims) {
       actions.push({ type: 'delete', ref: refOfObject(pod), by: NAME, ...(pod.metadata.uid === undefined ? {} : { preconditionUid: pod.metadata.uid }) })
       actions.push(event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`))
@@ -431,25 +378,15 @@ const setCount = (status: Record<string, unknown>, key: string, value: number): 
 }
 
 /** `calculateStatus` + observedGeneration. Zero counts are omitted, as the API's JSON does (replicas stays). */
-const calculateStatus = (state: ClusterState, rs: StoredReplicaSet, pods: ReadonlyArray<KubeObject>, error: string | undefined): ReplicaSetStatus => {
+const calculateStatus = (state: ClusterState, rs: StoredReplicaSet, claimed: Claimed, error: string | undefined): ReplicaSetStatus => {
   const minReady = rs.spec.minReadySeconds ?? 0
-  const templateLabels = Object.entries(rs.spec.template.metadata?.labels ?? {})
-  let fullyLabeled = 0
-  let ready = 0
-  let available = 0
-  for (const pod of pods) {
-    const labels = pod.metadata.labels ?? {}
-    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++
-    if (isPodReady(pod)) {
-      ready++
-      if (isPodAvailable(pod, minReady, state.now)) available++
-    }
-  }
+  // Without minReadySeconds every ready pod is available; with it, availability moves with time.
+  const available = minReady <= 0 ? claimed.ready : claimed.all().filter((pod) => isPodAvailable(pod, minReady, state.now)).length
   const previous = rs.status ?? {}
   const status: Record<string, unknown> = { ...previous }
   const failure = previous.conditions?.find((c) => c.type === 'ReplicaFailure')
   if (error !== undefined && failure === undefined) {
-    const diff = pods.length - (rs.spec.replicas ?? 1)
+    const diff = claimed.count - (rs.spec.replicas ?? 1)
     const condition: ReplicaSetCondition = {
       type: 'ReplicaFailure',
       status: 'True',
@@ -463,9 +400,9 @@ const calculateStatus = (state: ClusterState, rs: StoredReplicaSet, pods: Readon
     if (rest.length === 0) delete status['conditions']
     else status['conditions'] = rest
   }
-  status['replicas'] = pods.length
-  setCount(status, 'fullyLabeledReplicas', fullyLabeled)
-  setCount(status, 'readyReplicas', ready)
+  status['replicas'] = claimed.count
+  setCount(status, 'fullyLabeledReplicas', claimed.fullyLabeled)
+  setCount(status, 'readyReplicas', claimed.ready)
   setCount(status, 'availableReplicas', available)
   setCount(status, 'observedGeneration', rs.metadata.generation ?? 0)
   return status as ReplicaSetStatus
@@ -484,15 +421,48 @@ interface QuietReplicaSet {
  */
 let previousPass: { readonly pods: IMap<string, KubeObject> | undefined; readonly quiet: ReadonlyMap<string, QuietReplicaSet> } | undefined
 
+/** Each ReplicaSet's pods, kept from pod changes (a cache of the same kind, see replicaSetPods.ts). */
+let podViews: ReplicaSetPodViews | undefined
+
+/** The planned work for one ReplicaSet: claim writes, creates or deletes, and the status. */
+const syncReplicaSet = (state: ClusterState, rs: StoredReplicaSet, claimed: Claimed, claimWrites: ReadonlyArray<Action>, rng: Rng, taken: Set<string>) => {
+  const actions: Action[] = [...claimWrites]
+  let error: string | undefined
+  let next = rng
+  if (rs.metadata.deletionTimestamp === undefined) {
+    const managed = manageReplicas(state, rs, claimed, rng, taken)
+    next = managed.rng
+    error = managed.error
+    actions.push(...managed.actions)
+  }
+  const status = calculateStatus(state, rs, claimed, error)
+  if (!deepEqual(status, rs.status)) actions.push({ type: 'updateStatus', object: { ...rs, status }, by: NAME })
+  return { actions, error, rng: next }
+}
+
+/** The claim writes for the pods a view says need one: adopt matching orphans, release the rest. */
+const claimWritesOf = (rs: StoredReplicaSet, pods: ReplicaSetPods): Action[] =>
+  claimWritePods(pods).map((pod): Action => {
+    const owned = controllerRefOf(pod)?.uid === pods.uid
+    return { type: 'update', object: owned ? withoutOwner(pod, pods.uid) : withOwner(pod, podOwnerRef(rs)), by: NAME }
+  })
+
+/** While verifying: the kept view must plan exactly what a claim over the store plans. */
+const verifyView = (state: ClusterState, rs: StoredReplicaSet, selector: Selector, pods: ReplicaSetPods, views: ReplicaSetPodViews, rng: Rng): void => {
+  const claim = claimPods(state, rs, selector)
+  const reference = syncReplicaSet(state, rs, claimedFromList(state, rs, claim.pods), claim.actions, rng, new Set())
+  const kept = syncReplicaSet(state, rs, claimedFromView(state, rs, pods, views), claimWritesOf(rs, pods), rng, new Set())
+  if (!deepEqual(reference.actions, kept.actions))
+    throw new Error(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name}: the kept pod view plans ${JSON.stringify(kept.actions).slice(0, 600)} but a claim over the store plans ${JSON.stringify(reference.actions).slice(0, 600)}`)
+}
+
 /** The checked skip: a quiet ReplicaSet must plan no claim, create, delete or status write. */
 const verifyQuietReplicaSet = (state: ClusterState, rs: StoredReplicaSet): void => {
   const selector = selectorOf(rs)
   if (selector === undefined) return
   const claim = claimPods(state, rs, selector)
-  const managed = rs.metadata.deletionTimestamp === undefined ? manageReplicas(state, rs, claim.pods, forkRng(state.rng, NAME), new Set()) : undefined
-  const status = calculateStatus(state, rs, claim.pods, managed?.error)
-  const planned = [...claim.actions, ...(managed?.actions ?? []), ...(deepEqual(status, rs.status) ? [] : [{ type: 'updateStatus', object: { ...rs, status }, by: NAME } as Action])]
-  checkQuietSkip(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name}`, planned)
+  const planned = syncReplicaSet(state, rs, claimedFromList(state, rs, claim.pods), claim.actions, forkRng(state.rng, NAME), new Set())
+  checkQuietSkip(`ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name}`, planned.actions)
 }
 
 const planCluster = (state: ClusterState): Plan => {
@@ -509,7 +479,9 @@ const planCluster = (state: ClusterState): Plan => {
   const changes = podChangesSince(previousPass?.pods, pods)
   const wasQuiet = previousPass?.quiet
   const quiet = new Map<string, QuietReplicaSet>()
-  for (const object of listObjects(state.objects, 'ReplicaSet')) {
+  const replicaSets = listObjects(state.objects, 'ReplicaSet')
+  const views = (podViews = syncReplicaSetPods(podViews, state.objects, replicaSets))
+  for (const object of replicaSets) {
     const rs = object as StoredReplicaSet
     const uid = rs.metadata.uid ?? ''
     const known = wasQuiet?.get(uid)
@@ -520,28 +492,23 @@ const planCluster = (state: ClusterState): Plan => {
       continue
     }
     const selector = selectorOf(rs)
-    if (selector === undefined) continue
-    const claim = claimPods(state, rs, selector)
-    const before = actions.length
-    actions.push(...claim.actions)
-    let error: string | undefined
-    if (rs.metadata.deletionTimestamp === undefined) {
-      const managed = manageReplicas(state, rs, claim.pods, rng, taken)
-      rng = managed.rng
-      error = managed.error
-      actions.push(...managed.actions)
-    }
-    const status = calculateStatus(state, rs, claim.pods, error)
-    if (!deepEqual(status, rs.status)) actions.push({ type: 'updateStatus', object: { ...rs, status }, by: NAME })
+    const pods = views.byUid.get(uid)
+    if (selector === undefined || pods === undefined) continue
+    if (verifyingQuiescence()) verifyView(state, rs, selector, pods, views, rng)
+    const claimed = claimedFromView(state, rs, pods, views)
+    const synced = syncReplicaSet(state, rs, claimed, claimWritesOf(rs, pods), rng, taken)
+    rng = synced.rng
+    const error = synced.error
+    for (const action of synced.actions) actions.push(action)
     let rsNext: number | undefined
     const minReady = rs.spec.minReadySeconds ?? 0
     if (minReady > 0)
-      for (const pod of claim.pods) {
+      for (const pod of claimed.all()) {
         const at = availableAt(pod, minReady)
         if (at !== undefined && at > state.now && Number.isFinite(at) && (rsNext === undefined || at < rsNext)) rsNext = at
       }
     fold(rsNext)
-    if (actions.length === before && error === undefined) quiet.set(uid, { rs: object, at: state.now, next: rsNext })
+    if (synced.actions.length === 0 && error === undefined) quiet.set(uid, { rs: object, at: state.now, next: rsNext })
   }
   previousPass = { pods, quiet }
   return { actions, next }

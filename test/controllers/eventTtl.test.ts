@@ -24,6 +24,19 @@ describe('event TTL', () => {
     expect(eventNames(right(advance(s, '61m')))).toEqual([])
   })
 
+  it('collects an Event that expired earlier in the current minute at the end of that minute', () => {
+    // web's events are written at 0 s and 1 s, late's at 1m30s and 1m31s; TTL 10 minutes.
+    const s = right(applyManifests(createCluster({ nodes: 1, now: T0, eventTtl: '10m' }), [pod('web')]))
+    const late = right(applyManifests(right(advance(s, '1m30s')), [pod('late')]))
+    // Stopped mid-minute, after web's 1 s events expired (10:01) but before their lease ends.
+    const midMinute = right(advance(late, '8m50s'))
+    expect(eventNames(midMinute).filter((n) => n.endsWith(':web')).sort()).toEqual(['Created:web', 'Pulled:web', 'Started:web'])
+    // Their lease ends at 11:00, before late's events expire (11:30).
+    const afterLease = right(advance(midMinute, '50s'))
+    expect(eventNames(afterLease).filter((n) => n.endsWith(':web'))).toEqual([])
+    expect(eventNames(afterLease).filter((n) => n.endsWith(':late')).length).toBe(4)
+  })
+
   it('keeps an Event that is written again alive for another TTL', () => {
     // A container that crashes every 20 minutes keeps writing its BackOff/Started events.
     const s = right(applyManifests(createCluster({ nodes: 1, now: T0, eventTtl: '30m' }), [pod('crashy', { 'kubesim.dev/crash-after': '20m' })]))
