@@ -63,6 +63,13 @@ export interface ReplicaSetPods {
   readonly source: { readonly selector: unknown; readonly templateLabels: unknown }
   /** Pod key -> member. */
   readonly members: Map<string, Member>
+  /**
+   * The claimed members in name order, kept sorted as members come and go: ranking scans them
+   * in the order a claim returns them, since upstream's ranking comparator is not transitive
+   * (pods ready in the same second fall through to later rules, pods ready in the same log2
+   * bucket compare by uid) and the pods it picks then depend on the order it reads them in.
+   */
+  readonly claimedInOrder: Member[]
   /** Keys of members that need a claim write. */
   readonly claimWrites: Set<string>
   /** Active selector-matching pods per node name ('' when unbound). */
@@ -149,11 +156,7 @@ export const byPodName = (a: KubeObject, b: KubeObject): number => {
  *
  * @internal
  */
-export const claimedPods = (view: ReplicaSetPods): KubeObject[] => {
-  const out: KubeObject[] = []
-  for (const member of view.members.values()) if (member.claimed) out.push(member.pod)
-  return out.sort(byPodName)
-}
+export const claimedPods = (view: ReplicaSetPods): KubeObject[] => view.claimedInOrder.map((member) => member.pod)
 
 /**
  * The pods a claim writes to (orphans to adopt, owned pods to release), in name order.
@@ -169,7 +172,7 @@ export const claimWritePods = (view: ReplicaSetPods): KubeObject[] => {
   return out.sort(byPodName)
 }
 
-const rankedIfClaimed = (member: Member): Ranked | undefined => (member.claimed ? (member.ranked ??= rankPod(member.pod)) : undefined)
+const rankedMember = (member: Member): Ranked => (member.ranked ??= rankPod(member.pod))
 
 /**
  * The first `count` claimed pods to delete (count below the number claimed), in ranking order.
@@ -177,7 +180,7 @@ const rankedIfClaimed = (member: Member): Ranked | undefined => (member.claimed 
  * @internal
  */
 export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string, number>, count: number, now: number): KubeObject[] =>
-  selectVictims(view.members.values(), rankedIfClaimed, onNode, count, now)
+  selectVictims(view.claimedInOrder, rankedMember, onNode, count, now)
 
 /** Whether no label set can match both selectors: they pin one key to different values. */
 const disjoint = (a: ReplicaSetPods, b: ReplicaSetPods): boolean =>
@@ -200,11 +203,26 @@ export const relatedOnNode = (views: ReadonlyArray<ReplicaSetPods>): Map<string,
 // operations
 // ---------------------------------------------------------------------------------------------
 
+/** Where `pod` goes among members sorted by name (the first position not before it). */
+const positionIn = (sorted: ReadonlyArray<Member>, pod: KubeObject): number => {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (byPodName(sorted[middle]!.pod, pod) < 0) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
 const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   const member = memberFor(view, pod)
   if (member === undefined) return
   view.members.set(key, member)
-  if (member.claimed) view.claimed++
+  if (member.claimed) {
+    view.claimed++
+    view.claimedInOrder.splice(positionIn(view.claimedInOrder, pod), 0, member)
+  }
   if (member.ready) view.ready++
   if (member.fullyLabeled) view.fullyLabeled++
   if (member.claimWrite) view.claimWrites.add(key)
@@ -215,7 +233,12 @@ const remove = (view: ReplicaSetPods, key: string): void => {
   const member = view.members.get(key)
   if (member === undefined) return
   view.members.delete(key)
-  if (member.claimed) view.claimed--
+  if (member.claimed) {
+    view.claimed--
+    const at = positionIn(view.claimedInOrder, member.pod)
+    if (view.claimedInOrder[at] === member) view.claimedInOrder.splice(at, 1)
+    else throw new Error(`ReplicaSet pod view: ${key} is missing from the claimed order`)
+  }
   if (member.ready) view.ready--
   if (member.fullyLabeled) view.fullyLabeled--
   if (member.claimWrite) view.claimWrites.delete(key)
@@ -239,6 +262,7 @@ const buildView = (store: ObjectStore, rs: StoredReplicaSet, selector: Selector)
     templateLabels: rs.spec.template.metadata?.labels,
     source: { selector: rs.spec.selector, templateLabels: rs.spec.template.metadata?.labels },
     members: new Map(),
+    claimedInOrder: [],
     claimWrites: new Set(),
     relatedOnNode: new Map(),
     claimed: 0,

@@ -1,0 +1,152 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { KubeObject } from '../../src/index.js'
+import { podsToDelete } from '../../src/controllers/podRanking.js'
+import { claimedPods, claimedVictims, claimWritePods, type ReplicaSetPods, type ReplicaSetPodViews, syncReplicaSetPods } from '../../src/controllers/replicaSetPods.js'
+import { deleteObject, emptyStore, putObject } from '../../src/store/objectStore.js'
+
+const T = Date.parse('2025-01-01T00:00:00Z')
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const replicaSet = (uid: string, namespace: string, selector: unknown, templateLabels: Record<string, string>, deleting: boolean): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  metadata: { name: uid, namespace, uid, ...(deleting ? { deletionTimestamp: iso(T) } : {}) },
+  spec: { replicas: 2, selector, template: { metadata: { labels: templateLabels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+})
+
+/** Three ReplicaSets: one pinned by a label pair, one by a set expression only (no pair), one in another namespace. */
+const replicaSets = (deletingDb: boolean, without: ReadonlyArray<string>): KubeObject[] =>
+  [
+    replicaSet('web', 'x', { matchLabels: { app: 'web' } }, { app: 'web', tier: 'front' }, false),
+    replicaSet('any', 'x', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, { tier: 'front' }, false),
+    replicaSet('db', 'y', { matchLabels: { app: 'db' } }, { app: 'db' }, deletingDb),
+  ].filter((rs) => !without.includes(rs.metadata.name))
+
+const podOp = fc.record({
+  remove: fc.boolean(),
+  name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+  ns: fc.constantFrom('x', 'y'),
+  labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db', 'front', 'back')),
+  controller: fc.constantFrom(undefined, 'web', 'any', 'db', 'someone-else'),
+  phase: fc.constantFrom('Pending', 'Running', 'Succeeded', 'Failed'),
+  ready: fc.boolean(),
+  deleting: fc.boolean(),
+  node: fc.constantFrom(undefined, 'n1', 'n2'),
+  // Ready 0-2 s apart: one log2 bucket, equal or not, where the ranking stops being transitive.
+  readyAt: fc.nat(2),
+  version: fc.nat(3),
+})
+const rsOp = fc.record({ deletingDb: fc.boolean(), without: fc.subarray(['web', 'any', 'db']) })
+
+type PodOp = Omit<typeof podOp extends fc.Arbitrary<infer T> ? T : never, 'name' | 'labels' | 'controller'> & { readonly name: string; readonly labels: Record<string, string>; readonly controller: string | undefined }
+
+const pod = (o: PodOp): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: o.name,
+    namespace: o.ns,
+    uid: `${o.ns}/${o.name}/${o.version}`,
+    labels: o.labels,
+    creationTimestamp: iso(T),
+    ...(o.deleting ? { deletionTimestamp: iso(T) } : {}),
+    ...(o.controller === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: o.controller, uid: o.controller, controller: true }] }),
+  },
+  spec: { containers: [{ name: 'c', image: 'x' }], ...(o.node === undefined ? {} : { nodeName: o.node }) },
+  status: { phase: o.phase, conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: iso(T + o.readyAt * 1000) }] },
+})
+
+/** Everything a view answers, in a comparable shape. */
+const summary = (view: ReplicaSetPods | undefined) =>
+  view === undefined
+    ? undefined
+    : {
+        members: [...view.members.keys()].sort(),
+        claimed: claimedPods(view).map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+        claimWrites: claimWritePods(view).map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+        counts: [view.claimed, view.ready, view.fullyLabeled],
+        related: [...view.relatedOnNode].sort(),
+      }
+
+const names = (pods: ReadonlyArray<KubeObject>) => pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+
+/** The related pods a view counts, as a list (active, selector-matching, any owner). */
+const relatedOf = (view: ReplicaSetPods): KubeObject[] => [...view.members.values()].filter((m) => m.relatedNode !== undefined).map((m) => m.pod)
+
+describe('ReplicaSet pod views', () => {
+  it('views patched from pod changes equal views built from the store, after every write and ReplicaSet change', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(podOp, podOp, podOp, rsOp), { maxLength: 40 }), (ops) => {
+        let store = emptyStore
+        let sets = replicaSets(false, [])
+        let views: ReplicaSetPodViews | undefined
+        for (const o of ops) {
+          if ('deletingDb' in o) sets = replicaSets(o.deletingDb, o.without)
+          else store = o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o))
+          views = syncReplicaSetPods(views, store, sets)
+          const fresh = syncReplicaSetPods(undefined, store, sets)
+          expect([...views.byUid.keys()].sort()).toEqual([...fresh.byUid.keys()].sort())
+          for (const [uid, built] of fresh.byUid) {
+            const kept = views.byUid.get(uid)!
+            expect(summary(kept)).toEqual(summary(built))
+            // Victims depend on the order pods are read in; the kept view reads them as a claim does.
+            const now = T + 3_600_000
+            for (let count = 1; count < built.claimed; count++)
+              expect(names(claimedVictims(kept, kept.relatedOnNode, count, now))).toEqual(names(podsToDelete(claimedPods(built), relatedOf(built), count, now)))
+          }
+        }
+      }),
+    )
+  })
+
+  it('a claim keeps owned matching pods and adoptable orphans, and writes to orphans and pods it must release', () => {
+    let store = emptyStore
+    const base = { remove: false, ns: 'x', phase: 'Running', ready: true, deleting: false, node: 'n1', readyAt: 0, version: 0 } as const
+    store = putObject(store, pod({ ...base, name: 'owned', labels: { app: 'web', tier: 'front' }, controller: 'web' }))
+    store = putObject(store, pod({ ...base, name: 'orphan', labels: { app: 'web' }, controller: undefined, ready: false }))
+    store = putObject(store, pod({ ...base, name: 'strayed', labels: { app: 'db' }, controller: 'web' }))
+    store = putObject(store, pod({ ...base, name: 'taken', labels: { app: 'web' }, controller: 'someone-else' }))
+    store = putObject(store, pod({ ...base, name: 'done', labels: { app: 'web' }, controller: 'web', phase: 'Succeeded' }))
+    const view = syncReplicaSetPods(undefined, store, replicaSets(false, ['any', 'db'])).byUid.get('web')!
+    expect(claimedPods(view).map((p) => p.metadata.name)).toEqual(['orphan', 'owned'])
+    expect(claimWritePods(view).map((p) => p.metadata.name)).toEqual(['orphan', 'strayed'])
+    // claimed, ready, fully labeled (app=web, tier=front)
+    expect([view.claimed, view.ready, view.fullyLabeled]).toEqual([2, 1, 1])
+    // active pods the selector matches, any owner: owned, orphan, taken
+    expect([...view.relatedOnNode]).toEqual([['n1', 3]])
+  })
+})
+
+describe('choosing pods to delete', () => {
+  it('the best few, kept in order while scanning, are the first of a full ranking', () => {
+    // Ready and creation times in distinct log2 buckets keep the comparator transitive (equal
+    // times in one bucket are where upstream's rules stop being a total order).
+    const rankedPod = fc.record({
+      node: fc.constantFrom('', 'n1', 'n2', 'n3'),
+      phase: fc.constantFrom('Pending', 'Running', 'Unknown'),
+      ready: fc.boolean(),
+      restarts: fc.nat(2),
+    })
+    fc.assert(
+      fc.property(fc.array(rankedPod, { minLength: 34, maxLength: 40 }), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 0, max: 1000 }), (specs, count, shift) => {
+        const now = T + 10 * 3_600_000
+        const ago = (i: number) => iso(now - 2 ** (3 + ((i * 17 + shift) % 41)))
+        const pods = specs.map((s, i): KubeObject => ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `p${String(i).padStart(2, '0')}`, namespace: 'x', uid: `u${(i * 7919) % 61}`, creationTimestamp: ago(i + 3) },
+          spec: s.node === '' ? {} : { nodeName: s.node },
+          status: {
+            phase: s.phase,
+            conditions: [{ type: 'Ready', status: s.ready ? 'True' : 'False', lastTransitionTime: ago(i) }],
+            containerStatuses: [{ restartCount: s.restarts }],
+          },
+        }))
+        // More than 32 victims take the full sort; fewer keep the best few while scanning.
+        const fullRanking = podsToDelete(pods, pods, pods.length - 1, now)
+        expect(podsToDelete(pods, pods, count, now)).toEqual(fullRanking.slice(0, count))
+      }),
+    )
+  })
+})
