@@ -845,8 +845,18 @@ interface NodeOutcome {
 
 const earliestOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined || a <= b ? a : b)
 
-/** Plans the pods bound to one node, in namespace/name order. */
-const planNode = (state: ClusterState, slot: NodeSlot, pods: ReadonlyArray<KubeObject>, model: BehaviourModel | undefined, plainIpv4: boolean): NodeOutcome => {
+/**
+ * Plans the pods bound to one node, in namespace/name order. `pods` may be some of the node's
+ * pods (the rest known quiet); `allPods` are all of them, whose addresses the IP pool avoids.
+ */
+const planNode = (
+  state: ClusterState,
+  slot: NodeSlot,
+  pods: ReadonlyArray<KubeObject>,
+  model: BehaviourModel | undefined,
+  plainIpv4: boolean,
+  allPods: ReadonlyArray<KubeObject> = pods,
+): NodeOutcome => {
   const { node, index } = slot
   const now = state.now
   let next: number | undefined
@@ -859,7 +869,7 @@ const planNode = (state: ClusterState, slot: NodeSlot, pods: ReadonlyArray<KubeO
       next = earliestOf(next, quiet.next)
       continue
     }
-    env ??= { now, node, model, pool: plainIpv4 ? makePool(pods, nodePodRange(node, state.config.podCidr, index)) : nodePool(pods, node, state.config.podCidr, index) }
+    env ??= { now, node, model, pool: plainIpv4 ? makePool(allPods, nodePodRange(node, state.config.podCidr, index)) : nodePool(allPods, node, state.config.podCidr, index) }
     const plan = planPod(pod, env)
     for (const action of plan.actions) actions.push(action)
     next = earliestOf(next, plan.next)
@@ -918,27 +928,85 @@ let previousPass:
       readonly config: ClusterState['config']
       readonly now: number
       readonly perNode: ReadonlyMap<string, { readonly next: number | undefined; readonly settled: boolean }>
+      /**
+       * Every bound pod by node name and key, as of `pods`: patched from the pod diff, so a pass
+       * reads a node's pods without looking each one up in the store (long keys are rehashed on
+       * every lookup there).
+       */
+      readonly podsByNode: Map<string, Map<string, KubeObject>>
     }
   | undefined
 
-/** The nodes that may have work: those with a changed pod, work left over, or timed work due. */
-const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undefined): ReadonlySet<string> | undefined => {
+const boundNode = (pod: KubeObject | undefined): string | undefined => {
+  const nodeName = (pod?.['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
+  return typeof nodeName === 'string' && nodeName !== '' ? nodeName : undefined
+}
+
+/** Every bound pod by node name and key (one walk over the pods). */
+const indexPodsByNode = (pods: IMap<string, KubeObject> | undefined): Map<string, Map<string, KubeObject>> => {
+  const out = new Map<string, Map<string, KubeObject>>()
+  pods?.forEach((pod, key) => {
+    const nodeName = boundNode(pod)
+    if (nodeName === undefined) return
+    const onNode = out.get(nodeName)
+    if (onNode === undefined) out.set(nodeName, new Map([[key, pod]]))
+    else onNode.set(key, pod)
+  })
+  return out
+}
+
+/**
+ * The nodes that may have work. `whole`: a written Node (a taint, a condition, its kubelet
+ * stopping), work left over or timed work due: every pod on it is planned. `changed`: nodes
+ * whose only news is some of their pods changing: their other pods are all still quiet (the
+ * node was settled and its next work is later), so only the changed pods, by key, are planned.
+ */
+interface NodesToPlan {
+  readonly whole: ReadonlySet<string>
+  readonly changed: ReadonlyMap<string, string[]>
+}
+
+const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undefined): NodesToPlan | undefined => {
   const last = previousPass
   if (last === undefined || pods === undefined || last.pods === undefined) return undefined
   const nodes = state.objects.kinds.get('Node')
   if (last.nodes === undefined || nodes === undefined || last.config !== state.config || state.now < last.now) return undefined
   const changes = last.pods === pods ? [] : diffMaps(last.pods, pods)
   if (changes.length * 4 > pods.size) return undefined
-  const due = new Set<string>()
-  // A written Node (a taint, a condition, its kubelet stopping) replans that node's pods only.
-  for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) due.add(change.key)
-  for (const change of changes)
-    for (const pod of [change.before, change.after]) {
-      const nodeName = (pod?.['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
-      if (typeof nodeName === 'string' && nodeName !== '') due.add(nodeName)
+  const whole = new Set<string>()
+  for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) whole.add(change.key)
+  for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) whole.add(name)
+  const changed = new Map<string, string[]>()
+  const byNode = last.podsByNode
+  for (const change of changes) {
+    const from = boundNode(change.before)
+    const to = boundNode(change.after)
+    if (from !== undefined) {
+      byNode.get(from)?.delete(change.key)
+      if (!changed.has(from)) changed.set(from, [])
     }
-  for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) due.add(name)
-  return due
+    if (to !== undefined && change.after !== undefined) {
+      const onNode = byNode.get(to)
+      if (onNode === undefined) byNode.set(to, new Map([[change.key, change.after]]))
+      else onNode.set(change.key, change.after)
+      const keys = changed.get(to)
+      if (keys === undefined) changed.set(to, [change.key])
+      else keys.push(change.key)
+    }
+  }
+  for (const name of whole) changed.delete(name)
+  // A node the last pass did not plan (no pods then) has no outcome to extend.
+  for (const name of changed.keys())
+    if (!last.perNode.has(name)) {
+      whole.add(name)
+      changed.delete(name)
+    }
+  return { whole, changed }
+}
+
+const sortedValues = (pods: ReadonlyMap<string, KubeObject> | undefined): KubeObject[] => {
+  if (pods === undefined) return []
+  return [...pods.keys()].sort().map((key) => pods.get(key)!)
 }
 
 const planCluster = (state: ClusterState): Plan => {
@@ -958,20 +1026,31 @@ const planCluster = (state: ClusterState): Plan => {
   if (changed !== undefined && previousPass !== undefined) {
     // Only the changed or due nodes are planned: the others keep their last outcome.
     const perNode = new Map(previousPass.perNode)
+    const byNode = previousPass.podsByNode
     // Names sort as the Node list does, so actions come in the order a full pass gives.
-    for (const name of [...changed].sort()) {
+    for (const name of [...changed.whole, ...changed.changed.keys()].sort()) {
       const slot = nodes.byName.get(name)
-      const onNode = slot !== undefined && kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
-      if (slot === undefined || onNode === undefined || onNode.length === 0) {
+      const onNodeMap = byNode.get(name)
+      if (slot === undefined || !kubeletIsUp(slot.node) || onNodeMap === undefined || onNodeMap.size === 0) {
         perNode.delete(name)
         continue
       }
-      const outcome = planNode(state, slot, onNode, model, plainIpv4)
+      const keys = changed.changed.get(name)
+      let outcome: NodeOutcome
+      if (keys === undefined) outcome = planNode(state, slot, sortedValues(onNodeMap), model, plainIpv4)
+      else {
+        const planned = new Set(keys)
+        const some = [...planned].sort().flatMap((key) => onNodeMap.get(key) ?? [])
+        const planOutcome = planNode(state, slot, some, model, plainIpv4, [...onNodeMap.values()])
+        let nodeNext = planOutcome.next
+        for (const [key, pod] of onNodeMap) if (!planned.has(key)) nodeNext = earliestOf(nodeNext, quietPods.get(pod)?.next)
+        outcome = { actions: planOutcome.actions, next: nodeNext, settled: planOutcome.settled }
+      }
       for (const action of outcome.actions) actions.push(action)
       perNode.set(name, { next: outcome.next, settled: outcome.settled })
     }
     for (const outcome of perNode.values()) next = earliestOf(next, outcome.next)
-    return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, true)
+    return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, true, byNode)
   }
   const perNode = new Map<string, { readonly next: number | undefined; readonly settled: boolean }>()
   // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
@@ -995,7 +1074,7 @@ const planCluster = (state: ClusterState): Plan => {
     next = earliestOf(next, outcome.next)
     perNode.set(name, { next: outcome.next, settled: outcome.settled })
   }
-  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false)
+  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false, indexPodsByNode(pods))
 }
 
 const finishPass = (
@@ -1007,8 +1086,9 @@ const finishPass = (
   perNode: Map<string, { readonly next: number | undefined; readonly settled: boolean }>,
   plan: Plan,
   incremental: boolean,
+  podsByNode: Map<string, Map<string, KubeObject>>,
 ): Plan => {
-  previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode }
+  previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode, podsByNode }
   if (incremental && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
   plans.set(state, plan)
   return plan
