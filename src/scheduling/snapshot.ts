@@ -6,9 +6,8 @@
  * private to one reconcile call or one `explainScheduling` call; nothing outside sees it change.
  *
  * Building one never scans every pod: node facts are memoised per Node object, requested
- * totals come from the store's `nodeUsage` index, non-zero totals are memoised per `nodeUsage`
- * entry (a new entry is written whenever a pod starts or stops holding resources on the node),
- * and the bound pods with required anti-affinity come from the `antiAffinityPods` index.
+ * totals come from the store's `nodeUsage` index, non-zero totals from its `nodeNonZero` index
+ * (both kept as pods start or stop holding resources on a node), and the bound pods with required anti-affinity come from the `antiAffinityPods` index.
  *
  * @module
  */
@@ -84,9 +83,8 @@ const SEP = '\u0000'
 
 type NodeFacts = Pick<NodeInfo, 'name' | 'node' | 'labels' | 'unschedulable' | 'taints' | 'allocatable'>
 
-// Memo tables keyed by immutable values (a Node object, the Node map, a nodeUsage entry): pure.
+// Memo tables keyed by immutable values (a Node object, the Node map): pure.
 const factsCache = new WeakMap<KubeObject, NodeFacts>()
-const nonZeroCache = new WeakMap<ResourceAmounts, readonly [number, number]>()
 
 const factsOf = (node: KubeObject): NodeFacts => {
   const cached = factsCache.get(node)
@@ -105,33 +103,20 @@ const factsOf = (node: KubeObject): NodeFacts => {
 }
 
 /**
- * Σ non-zero cpu and memory requests of the pods holding resources on a node, but `exclude`.
- * Memoised per `nodeUsage` entry: the store writes a new entry whenever a pod starts or stops
- * holding resources there or changes its spec, and the non-zero totals depend on nothing else.
+ * Σ non-zero cpu and memory requests of the pods holding resources on a node, but `exclude`:
+ * the store keeps the totals as pods come and go (`nodeNonZero`); an excluded pod (one being
+ * rescheduled in an explanation) is taken off its own node's total.
  */
 const nonZeroOnNode = (state: ClusterState, name: string, exclude: string): readonly [number, number] => {
-  const usage = state.objects.nodeUsage.get(name)
-  // No entry: no pod has held resources on the node.
-  if (usage === undefined) return [0, 0]
-  const cached = nonZeroCache.get(usage)
-  if (cached !== undefined && exclude === '') return cached
-  let cpu = 0
-  let memory = 0
-  let excluded = false
-  for (const pod of podsOnNode(state.objects, name)) {
-    if (!holdsNodeResources(pod)) continue
-    if (exclude !== '' && pod.metadata.uid === exclude) {
-      excluded = true
-      continue
-    }
-    const [c, m] = nonZeroRequests(pod)
-    cpu += c
-    memory += m
-  }
-  const out = [cpu, memory] as const
-  if (!excluded) nonZeroCache.set(usage, out)
-  return out
+  const total = state.objects.nodeNonZero.get(name) ?? NO_REQUESTS
+  if (exclude === '') return total
+  const pod = getByUid(state.objects, exclude)
+  if (pod === undefined || pod.kind !== 'Pod' || !holdsNodeResources(pod) || (pod['spec'] as { readonly nodeName?: string } | undefined)?.nodeName !== name) return total
+  const [cpu, memory] = nonZeroRequests(pod)
+  return [total[0] - cpu, total[1] - memory]
 }
+
+const NO_REQUESTS: readonly [number, number] = [0, 0]
 
 /**
  * A placeholder that makes V8 store a field as a double from the start. The totals below

@@ -10,6 +10,7 @@ import { List, Map as IMap, Set as ISet } from 'immutable'
 import { kindInfo } from '../objects/kinds.js'
 import { type KubeObject, type ObjectRef, objectKey } from '../objects/object.js'
 import { equalityPairs, matchesSelector, type Selector, selectsNothing } from '../objects/selector.js'
+import { nonZeroRequests } from '../scheduling/podInfo.js'
 import { addAmounts, holdsNodeResources, podRequests, type ResourceAmounts } from '../scheduling/resources.js'
 import { timestampMs } from '../sim/clock.js'
 
@@ -49,6 +50,12 @@ export interface ObjectStore {
   readonly eventQueue: List<readonly [string, number]>
   /** node name -> the summed requests of the pods holding resources on it (see `holdsNodeResources`). */
   readonly nodeUsage: IMap<string, ResourceAmounts>
+  /**
+   * node name -> the summed non-zero cpu (millicores) and memory (bytes) requests of the same
+   * pods, as the scheduler's scoring counts them (a container without a request counts 100m and
+   * 200Mi; kube-scheduler's `NodeInfo.NonZeroRequested`, kept the same way as pods come and go).
+   */
+  readonly nodeNonZero: IMap<string, readonly [number, number]>
   /**
    * keys of pods with required pod anti-affinity terms: the scheduler checks every bound one
    * against each incoming pod, so it must find them without scanning every pod.
@@ -113,6 +120,7 @@ export const emptyStore: ObjectStore = {
   unbound: ISet(),
   eventQueue: List(),
   nodeUsage: IMap(),
+  nodeNonZero: IMap(),
   antiAffinityPods: ISet(),
   schedulingEpoch: 0,
   serviceIps: IMap(),
@@ -403,6 +411,27 @@ const updateUsage = (
   return out
 }
 
+/** Moves a pod's non-zero requests between node totals, as `updateUsage` moves its requests. */
+const updateNonZero = (
+  batch: WriteBatch | undefined,
+  totals: IMap<string, readonly [number, number]>,
+  previous: KubeObject | undefined,
+  next: KubeObject | undefined,
+): IMap<string, readonly [number, number]> => {
+  if (previous?.kind !== 'Pod' && next?.kind !== 'Pod') return totals
+  const before = previous !== undefined && previous.kind === 'Pod' && holdsNodeResources(previous) ? ([nodeNameOf(previous) ?? '', nonZeroRequests(previous)] as const) : undefined
+  const after = next !== undefined && next.kind === 'Pod' && holdsNodeResources(next) ? ([nodeNameOf(next) ?? '', nonZeroRequests(next)] as const) : undefined
+  if (before?.[0] === after?.[0] && before?.[1] === after?.[1]) return totals
+  let out = editTop(batch, 'nodeNonZero', totals)
+  const move = (node: string, [cpu, memory]: readonly [number, number], sign: number): void => {
+    const [c, m] = out.get(node) ?? [0, 0]
+    out = out.set(node, [c + sign * cpu, m + sign * memory])
+  }
+  if (before !== undefined) move(before[0], before[1], -1)
+  if (after !== undefined) move(after[0], after[1], 1)
+  return out
+}
+
 /** Whether a write takes a pod's requests off a node (it finished, moved or went). */
 const releasesResources = (previous: KubeObject | undefined, next: KubeObject | undefined): boolean => {
   if (previous?.kind !== 'Pod') return false
@@ -519,6 +548,7 @@ export const replaceObject = (store: ObjectStore, object: KubeObject, stored: Ku
     gcFinalizing,
     unbound,
     nodeUsage: nodeUsageNext,
+    nodeNonZero: updateNonZero(batch, store.nodeNonZero, previous, object),
     antiAffinityPods,
     eventQueue:
       kind === 'Event'
@@ -600,6 +630,7 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     gcFinalizing: uid === undefined || !store.gcFinalizing.has(uid) ? store.gcFinalizing : editTop(batch, 'gcFinalizing', store.gcFinalizing).remove(uid),
     unbound: kind === 'Pod' && store.unbound.has(key) ? editTop(batch, 'unbound', store.unbound).remove(key) : store.unbound,
     nodeUsage: updateUsage(batch, store.nodeUsage, previous, undefined),
+    nodeNonZero: updateNonZero(batch, store.nodeNonZero, previous, undefined),
     antiAffinityPods: kind === 'Pod' && store.antiAffinityPods.has(key) ? editTop(batch, 'antiAffinityPods', store.antiAffinityPods).remove(key) : store.antiAffinityPods,
     eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue, kinds.get('Event') ?? EMPTY_KIND) : store.eventQueue,
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, undefined) ? 1 : 0),

@@ -4,7 +4,19 @@ import type { KubeObject } from '../../src/index.js'
 import { fromLabelSelector, matchesSelector } from '../../src/index.js'
 import { beginBatch, deleteObject, dependentsOf, emptyStore, endBatch, listObjects, type ObjectStore, podsOnNode, putObject, rebuildStore } from '../../src/store/objectStore.js'
 
-const pod = (name: string, ns: string, labels: Record<string, string>, node: string | undefined, owner: string | undefined, uid: string, anti = false, deleting = false, finalizer?: string): KubeObject => ({
+const pod = (
+  name: string,
+  ns: string,
+  labels: Record<string, string>,
+  node: string | undefined,
+  owner: string | undefined,
+  uid: string,
+  anti = false,
+  deleting = false,
+  finalizer?: string,
+  cpu?: string,
+  phase?: string,
+): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
@@ -16,7 +28,9 @@ const pod = (name: string, ns: string, labels: Record<string, string>, node: str
     ...(finalizer === undefined ? {} : { finalizers: [finalizer] }),
     ...(owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner }] }),
   },
+  ...(phase === undefined ? {} : { status: { phase } }),
   spec: {
+    containers: [{ name: 'c', image: 'x', ...(cpu === undefined ? {} : { resources: { requests: { cpu } } }) }],
     ...(node === undefined ? {} : { nodeName: node }),
     ...(anti ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' }] } } } : {}),
   },
@@ -33,7 +47,17 @@ const op = fc.record({
   anti: fc.boolean(),
   deleting: fc.boolean(),
   finalizer: fc.constantFrom(undefined, 'orphan', 'foregroundDeletion', 'example.com/keep'),
+  cpu: fc.constantFrom(undefined, '250m', '2'),
+  phase: fc.constantFrom(undefined, 'Running', 'Succeeded'),
 })
+
+/** Per-node totals without the all-zero ones, as plain data. */
+const nonZeroTotals = (totals: { toJS: () => unknown }): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(totals.toJS() as Record<string, Record<string, number> | number[]>)
+      .filter(([, amounts]) => Object.values(amounts).some((v) => v !== 0))
+      .map(([node, amounts]) => [node, Array.isArray(amounts) ? amounts : Object.fromEntries(Object.entries(amounts).filter(([, v]) => v !== 0))]),
+  )
 
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
 
@@ -47,7 +71,7 @@ describe('object store indices', () => {
           const uid = `${o.ns}/${o.name}/${o.uid}`
           store = o.remove
             ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name })
-            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting, o.finalizer))
+            : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting, o.finalizer, o.cpu, o.phase))
         }
         const rebuilt = rebuildStore(store)
         expect(store.byLabel.equals(rebuilt.byLabel)).toBe(true)
@@ -59,6 +83,9 @@ describe('object store indices', () => {
         expect(store.gcFinalizing.equals(rebuilt.gcFinalizing)).toBe(true)
         expect(store.antiAffinityPods.equals(rebuilt.antiAffinityPods)).toBe(true)
         expect(store.unbound.equals(rebuilt.unbound)).toBe(true)
+        // A node whose pods all went keeps a zero total; readers take absent as zero.
+        expect(nonZeroTotals(store.nodeUsage)).toEqual(nonZeroTotals(rebuilt.nodeUsage))
+        expect(nonZeroTotals(store.nodeNonZero)).toEqual(nonZeroTotals(rebuilt.nodeNonZero))
       }),
     )
   })
@@ -119,7 +146,7 @@ describe('object store indices', () => {
     const write = (store: ObjectStore, o: Op & { readonly event: boolean; readonly second: number }): ObjectStore => {
       if (o.event) return o.remove ? deleteObject(store, { kind: 'Event', namespace: o.ns, name: o.name }) : putObject(store, event(o.name, o.ns, o.second))
       const uid = `${o.ns}/${o.name}/${o.uid}`
-      return o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting, o.finalizer))
+      return o.remove ? deleteObject(store, { kind: 'Pod', namespace: o.ns, name: o.name }) : putObject(store, pod(o.name, o.ns, o.labels, o.node, o.owner, uid, o.anti, o.deleting, o.finalizer, o.cpu, o.phase))
     }
     // Every field as plain data, so a later in-place change to a collection would show.
     const snapshot = (store: ObjectStore): unknown =>
@@ -145,8 +172,8 @@ describe('object store indices', () => {
         }
         // Writing to the sealed store afterwards copies, as to any persistent value.
         const last = snapshot(batched)
-        write(batched, { remove: false, name: 'd', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, finalizer: 'orphan', event: false, second: 0 })
-        write(batched, { remove: false, name: 'd', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, finalizer: undefined, event: true, second: 0 })
+        write(batched, { remove: false, name: 'd', ns: 'x', labels: { app: 'web' }, node: 'n1', owner: 'rs1', uid: 'u1', anti: true, deleting: true, finalizer: 'orphan', cpu: '2', phase: 'Running', event: false, second: 0 })
+        write(batched, { remove: false, name: 'd', ns: 'x', labels: {}, node: undefined, owner: undefined, uid: 'u1', anti: false, deleting: false, finalizer: undefined, cpu: undefined, phase: undefined, event: true, second: 0 })
         expect(snapshot(batched)).toEqual(last)
         for (const [store, seen] of before) expect(snapshot(store)).toEqual(seen)
       }),
