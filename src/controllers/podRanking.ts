@@ -178,8 +178,12 @@ export const activeOnNode = (related: Iterable<KubeObject>): Map<string, number>
   return onNode
 }
 
-/** Past this many victims a full sort beats keeping the best few in order. */
-const SELECT_BY_INSERTION = 32
+/**
+ * Past this many victims a full sort beats keeping the best few in order.
+ *
+ * @internal
+ */
+export const SELECT_BY_INSERTION = 32
 
 /**
  * The `count` best-ranked candidates (count below their number), best first. `rankedOf` gives a

@@ -27,7 +27,7 @@ import type { ReplicaSet } from '../objects/replicaSet.js'
 import { equalityPairs, fromLabelSelector, matchesSelector, type Selector } from '../objects/selector.js'
 import { dependentUids, getByUid, listObjects, type ObjectStore } from '../store/objectStore.js'
 import { isFinished, isPodReady, isTerminating } from './podReadiness.js'
-import { type Ranked, rankPod, selectVictims } from './podRanking.js'
+import { type Ranked, rankPod, SELECT_BY_INSERTION, selectVictims } from './podRanking.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -70,6 +70,8 @@ export interface ReplicaSetPods {
    * bucket compare by uid) and the pods it picks then depend on the order it reads them in.
    */
   readonly claimedInOrder: Member[]
+  /** The claimed members by rank group (see `RankGroup`), each group in name order. */
+  readonly rankGroups: Map<string, RankGroup>
   /** Keys of members that need a claim write. */
   readonly claimWrites: Set<string>
   /** Active selector-matching pods per node name ('' when unbound). */
@@ -77,6 +79,20 @@ export interface ReplicaSetPods {
   claimed: number
   ready: number
   fullyLabeled: number
+}
+
+/**
+ * Claimed members that the ranking cannot tell apart before node crowding: the same node,
+ * phase, readiness and deletion cost. Those first rules form a consistent order, so the pods
+ * to delete come from the best groups, and ranking only those (in name order) picks what
+ * ranking every pod would: any pod from a worse group loses to each pod from a better one.
+ */
+interface RankGroup {
+  readonly node: string
+  readonly phase: number
+  readonly ready: boolean
+  readonly cost: number
+  readonly members: Member[]
 }
 
 /** Views of one namespace, indexed by one `key=value` pair of their selector. */
@@ -174,13 +190,39 @@ export const claimWritePods = (view: ReplicaSetPods): KubeObject[] => {
 
 const rankedMember = (member: Member): Ranked => (member.ranked ??= rankPod(member.pod))
 
+const rankGroupKey = (r: Ranked): string => `${r.node}\u0000${r.phase}\u0000${r.ready ? 1 : 0}\u0000${r.cost}`
+
+/** The ranking's rules up to node crowding, on two groups (as `rankOrder` applies them to pods). */
+const compareGroups = (a: RankGroup, b: RankGroup, onNode: ReadonlyMap<string, number>): number => {
+  if (a.node !== b.node && (a.node === '' || b.node === '')) return a.node === '' ? -1 : 1
+  if (a.phase !== b.phase) return a.phase - b.phase
+  if (a.ready !== b.ready) return a.ready ? 1 : -1
+  if (a.cost !== b.cost) return a.cost - b.cost
+  return (onNode.get(b.node) ?? 0) - (onNode.get(a.node) ?? 0)
+}
+
 /**
- * The first `count` claimed pods to delete (count below the number claimed), in ranking order.
+ * The first `count` claimed pods to delete (count below the number claimed), in ranking order:
+ * the pods of the best rank groups, enough of them, ranked in name order. Past
+ * `SELECT_BY_INSERTION` victims every claimed pod is ranked.
  *
  * @internal
  */
-export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string, number>, count: number, now: number): KubeObject[] =>
-  selectVictims(view.claimedInOrder, rankedMember, onNode, count, now)
+export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string, number>, count: number, now: number): KubeObject[] => {
+  if (count > SELECT_BY_INSERTION) return selectVictims(view.claimedInOrder, rankedMember, onNode, count, now)
+  const left = [...view.rankGroups.values()]
+  const chosen: Member[] = []
+  while (chosen.length < count && left.length > 0) {
+    let best = left[0]!
+    for (const group of left) if (compareGroups(group, best, onNode) < 0) best = group
+    for (let i = left.length - 1; i >= 0; i--)
+      if (compareGroups(left[i]!, best, onNode) === 0) {
+        for (const member of left[i]!.members) chosen.push(member)
+        left.splice(i, 1)
+      }
+  }
+  return selectVictims(chosen.sort((a, b) => byPodName(a.pod, b.pod)), rankedMember, onNode, count, now)
+}
 
 /** Whether no label set can match both selectors: they pin one key to different values. */
 const disjoint = (a: ReplicaSetPods, b: ReplicaSetPods): boolean =>
@@ -215,6 +257,13 @@ const positionIn = (sorted: ReadonlyArray<Member>, pod: KubeObject): number => {
   return low
 }
 
+/** Removes a member from a name-ordered list it is in. */
+const removeFromOrder = (sorted: Member[], member: Member, key: string): void => {
+  const at = positionIn(sorted, member.pod)
+  if (sorted[at] !== member) throw new Error(`ReplicaSet pod view: ${key} is missing from a name-ordered list`)
+  sorted.splice(at, 1)
+}
+
 const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   const member = memberFor(view, pod)
   if (member === undefined) return
@@ -222,6 +271,11 @@ const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   if (member.claimed) {
     view.claimed++
     view.claimedInOrder.splice(positionIn(view.claimedInOrder, pod), 0, member)
+    const ranked = rankedMember(member)
+    const key = rankGroupKey(ranked)
+    const group = view.rankGroups.get(key)
+    if (group === undefined) view.rankGroups.set(key, { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] })
+    else group.members.splice(positionIn(group.members, pod), 0, member)
   }
   if (member.ready) view.ready++
   if (member.fullyLabeled) view.fullyLabeled++
@@ -235,9 +289,13 @@ const remove = (view: ReplicaSetPods, key: string): void => {
   view.members.delete(key)
   if (member.claimed) {
     view.claimed--
-    const at = positionIn(view.claimedInOrder, member.pod)
-    if (view.claimedInOrder[at] === member) view.claimedInOrder.splice(at, 1)
-    else throw new Error(`ReplicaSet pod view: ${key} is missing from the claimed order`)
+    removeFromOrder(view.claimedInOrder, member, key)
+    const groupKey = rankGroupKey(rankedMember(member))
+    const group = view.rankGroups.get(groupKey)
+    if (group !== undefined) {
+      removeFromOrder(group.members, member, key)
+      if (group.members.length === 0) view.rankGroups.delete(groupKey)
+    }
   }
   if (member.ready) view.ready--
   if (member.fullyLabeled) view.fullyLabeled--
@@ -263,6 +321,7 @@ const buildView = (store: ObjectStore, rs: StoredReplicaSet, selector: Selector)
     source: { selector: rs.spec.selector, templateLabels: rs.spec.template.metadata?.labels },
     members: new Map(),
     claimedInOrder: [],
+    rankGroups: new Map(),
     claimWrites: new Set(),
     relatedOnNode: new Map(),
     claimed: 0,

@@ -24,17 +24,19 @@ const replicaSets = (deletingDb: boolean, without: ReadonlyArray<string>): KubeO
   ].filter((rs) => !without.includes(rs.metadata.name))
 
 const podOp = fc.record({
-  remove: fc.boolean(),
-  name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
-  ns: fc.constantFrom('x', 'y'),
-  labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db', 'front', 'back')),
-  controller: fc.constantFrom(undefined, 'web', 'any', 'db', 'someone-else'),
-  phase: fc.constantFrom('Pending', 'Running', 'Succeeded', 'Failed'),
+  remove: fc.constantFrom(false, false, true),
+  name: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'),
+  ns: fc.constantFrom('x', 'x', 'x', 'y'),
+  // Weighted towards pods the ReplicaSets claim, so views hold several and rank groups tie.
+  labels: fc.oneof(fc.constant({ app: 'web', tier: 'front' }), fc.constant({ app: 'web' }), fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db', 'front', 'back'))),
+  controller: fc.constantFrom(undefined, 'web', 'web', 'web', 'any', 'db', 'someone-else'),
+  phase: fc.constantFrom('Pending', 'Running', 'Running', 'Running', 'Succeeded', 'Failed'),
   ready: fc.boolean(),
-  deleting: fc.boolean(),
+  deleting: fc.constantFrom(false, false, false, true),
   node: fc.constantFrom(undefined, 'n1', 'n2'),
   // Ready 0-2 s apart: one log2 bucket, equal or not, where the ranking stops being transitive.
   readyAt: fc.nat(2),
+  cost: fc.constantFrom(undefined, '-1', '5'),
   version: fc.nat(3),
 })
 const rsOp = fc.record({ deletingDb: fc.boolean(), without: fc.subarray(['web', 'any', 'db']) })
@@ -47,9 +49,11 @@ const pod = (o: PodOp): KubeObject => ({
   metadata: {
     name: o.name,
     namespace: o.ns,
-    uid: `${o.ns}/${o.name}/${o.version}`,
+    // uids out of name order, so the ranking's uid tie-break is not the name order again
+    uid: `${((o.name.charCodeAt(0) + o.version * 31) * 7919) % 101}/${o.ns}/${o.name}/${o.version}`,
     labels: o.labels,
     creationTimestamp: iso(T),
+    ...(o.cost === undefined ? {} : { annotations: { 'controller.kubernetes.io/pod-deletion-cost': o.cost } }),
     ...(o.deleting ? { deletionTimestamp: iso(T) } : {}),
     ...(o.controller === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: o.controller, uid: o.controller, controller: true }] }),
   },
@@ -77,7 +81,7 @@ const relatedOf = (view: ReplicaSetPods): KubeObject[] => [...view.members.value
 describe('ReplicaSet pod views', () => {
   it('views patched from pod changes equal views built from the store, after every write and ReplicaSet change', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(podOp, podOp, podOp, rsOp), { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(fc.oneof(podOp, podOp, podOp, podOp, rsOp), { minLength: 10, maxLength: 60 }), (ops) => {
         let store = emptyStore
         let sets = replicaSets(false, [])
         let views: ReplicaSetPodViews | undefined
@@ -102,7 +106,7 @@ describe('ReplicaSet pod views', () => {
 
   it('a claim keeps owned matching pods and adoptable orphans, and writes to orphans and pods it must release', () => {
     let store = emptyStore
-    const base = { remove: false, ns: 'x', phase: 'Running', ready: true, deleting: false, node: 'n1', readyAt: 0, version: 0 } as const
+    const base = { remove: false, ns: 'x', phase: 'Running', ready: true, deleting: false, node: 'n1', readyAt: 0, cost: undefined, version: 0 } as const
     store = putObject(store, pod({ ...base, name: 'owned', labels: { app: 'web', tier: 'front' }, controller: 'web' }))
     store = putObject(store, pod({ ...base, name: 'orphan', labels: { app: 'web' }, controller: undefined, ready: false }))
     store = putObject(store, pod({ ...base, name: 'strayed', labels: { app: 'db' }, controller: 'web' }))
@@ -119,6 +123,22 @@ describe('ReplicaSet pod views', () => {
 })
 
 describe('choosing pods to delete', () => {
+  it('ranks the pods of every rank group tied at the best level, not just the first', () => {
+    // Two nodes with two pods each: the groups tie on node crowding, and b (on n2) wins on the
+    // later rules (ready in the same log2 bucket as a, smaller uid).
+    let store = emptyStore
+    const base = { remove: false, ns: 'x', labels: { app: 'web' }, controller: 'web', phase: 'Running', ready: true, deleting: false, cost: undefined, version: 0 } as const
+    for (const [name, node, readyAt] of [['a', 'n1', 0], ['b', 'n2', 1], ['c', 'n1', 2], ['d', 'n2', 0]] as const) {
+      const p = pod({ ...base, name, node, readyAt })
+      store = putObject(store, { ...p, metadata: { ...p.metadata, uid: name === 'b' ? '0' : `z${name}` } })
+    }
+    const view = syncReplicaSetPods(undefined, store, replicaSets(false, ['any', 'db'])).byUid.get('web')!
+    expect(view.rankGroups.size).toBe(2)
+    const now = T + 3_600_000
+    expect(names(claimedVictims(view, view.relatedOnNode, 1, now))).toEqual(['x/b'])
+    expect(names(podsToDelete(claimedPods(view), claimedPods(view), 1, now))).toEqual(['x/b'])
+  })
+
   it('the best few, kept in order while scanning, are the first of a full ranking', () => {
     // Ready and creation times in distinct log2 buckets keep the comparator transitive (equal
     // times in one bucket are where upstream's rules stop being a total order).
