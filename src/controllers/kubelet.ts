@@ -955,58 +955,52 @@ const indexPodsByNode = (pods: IMap<string, KubeObject> | undefined): Map<string
   return out
 }
 
-/**
- * The nodes that may have work. `whole`: a written Node (a taint, a condition, its kubelet
- * stopping), work left over or timed work due: every pod on it is planned. `changed`: nodes
- * whose only news is some of their pods changing: their other pods are all still quiet (the
- * node was settled and its next work is later), so only the changed pods, by key, are planned.
- */
-interface NodesToPlan {
-  readonly whole: ReadonlySet<string>
-  readonly changed: ReadonlyMap<string, string[]>
-}
-
-const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undefined): NodesToPlan | undefined => {
+/** The nodes that may have work: those with a changed pod, work left over, or timed work due. */
+const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undefined): ReadonlySet<string> | undefined => {
   const last = previousPass
   if (last === undefined || pods === undefined || last.pods === undefined) return undefined
   const nodes = state.objects.kinds.get('Node')
   if (last.nodes === undefined || nodes === undefined || last.config !== state.config || state.now < last.now) return undefined
   const changes = last.pods === pods ? [] : diffMaps(last.pods, pods)
   if (changes.length * 4 > pods.size) return undefined
-  const whole = new Set<string>()
-  for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) whole.add(change.key)
-  for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) whole.add(name)
-  const changed = new Map<string, string[]>()
+  const due = new Set<string>()
+  // A written Node (a taint, a condition, its kubelet stopping) replans that node's pods only.
+  for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) due.add(change.key)
+  for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) due.add(name)
   const byNode = last.podsByNode
   for (const change of changes) {
     const from = boundNode(change.before)
     const to = boundNode(change.after)
     if (from !== undefined) {
       byNode.get(from)?.delete(change.key)
-      if (!changed.has(from)) changed.set(from, [])
+      due.add(from)
     }
     if (to !== undefined && change.after !== undefined) {
       const onNode = byNode.get(to)
       if (onNode === undefined) byNode.set(to, new Map([[change.key, change.after]]))
       else onNode.set(change.key, change.after)
-      const keys = changed.get(to)
-      if (keys === undefined) changed.set(to, [change.key])
-      else keys.push(change.key)
+      due.add(to)
     }
   }
-  for (const name of whole) changed.delete(name)
-  // A node the last pass did not plan (no pods then) has no outcome to extend.
-  for (const name of changed.keys())
-    if (!last.perNode.has(name)) {
-      whole.add(name)
-      changed.delete(name)
-    }
-  return { whole, changed }
+  return due
 }
 
-const sortedValues = (pods: ReadonlyMap<string, KubeObject> | undefined): KubeObject[] => {
-  if (pods === undefined) return []
-  return [...pods.keys()].sort().map((key) => pods.get(key)!)
+/**
+ * Plans one node from its kept pods: only the pods not known quiet, in key order (a quiet pod
+ * plans nothing; its timed work still counts towards the node's next wakeup), so a node with a
+ * few changed or due pods among hundreds costs those few and a look at each pod's quiet record.
+ */
+const planKeptNode = (state: ClusterState, slot: NodeSlot, onNode: ReadonlyMap<string, KubeObject>, model: BehaviourModel | undefined, plainIpv4: boolean): NodeOutcome => {
+  let quietNext: number | undefined
+  const due: string[] = []
+  for (const [key, pod] of onNode) {
+    const quiet = quietAt(pod, slot.node, model, state.now)
+    if (quiet === undefined) due.push(key)
+    else quietNext = earliestOf(quietNext, quiet.next)
+  }
+  if (due.length === 0) return { actions: [], next: quietNext, settled: true }
+  const planned = planNode(state, slot, due.sort().map((key) => onNode.get(key)!), model, plainIpv4, [...onNode.values()])
+  return { actions: planned.actions, next: earliestOf(quietNext, planned.next), settled: planned.settled }
 }
 
 const planCluster = (state: ClusterState): Plan => {
@@ -1028,24 +1022,14 @@ const planCluster = (state: ClusterState): Plan => {
     const perNode = new Map(previousPass.perNode)
     const byNode = previousPass.podsByNode
     // Names sort as the Node list does, so actions come in the order a full pass gives.
-    for (const name of [...changed.whole, ...changed.changed.keys()].sort()) {
+    for (const name of [...changed].sort()) {
       const slot = nodes.byName.get(name)
-      const onNodeMap = byNode.get(name)
-      if (slot === undefined || !kubeletIsUp(slot.node) || onNodeMap === undefined || onNodeMap.size === 0) {
+      const onNode = byNode.get(name)
+      if (slot === undefined || !kubeletIsUp(slot.node) || onNode === undefined || onNode.size === 0) {
         perNode.delete(name)
         continue
       }
-      const keys = changed.changed.get(name)
-      let outcome: NodeOutcome
-      if (keys === undefined) outcome = planNode(state, slot, sortedValues(onNodeMap), model, plainIpv4)
-      else {
-        const planned = new Set(keys)
-        const some = [...planned].sort().flatMap((key) => onNodeMap.get(key) ?? [])
-        const planOutcome = planNode(state, slot, some, model, plainIpv4, [...onNodeMap.values()])
-        let nodeNext = planOutcome.next
-        for (const [key, pod] of onNodeMap) if (!planned.has(key)) nodeNext = earliestOf(nodeNext, quietPods.get(pod)?.next)
-        outcome = { actions: planOutcome.actions, next: nodeNext, settled: planOutcome.settled }
-      }
+      const outcome = planKeptNode(state, slot, onNode, model, plainIpv4)
       for (const action of outcome.actions) actions.push(action)
       perNode.set(name, { next: outcome.next, settled: outcome.settled })
     }
