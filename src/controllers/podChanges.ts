@@ -8,7 +8,7 @@
  * @module
  */
 import type { Map as IMap } from 'immutable'
-import { diffMaps } from '../internal/mapDiff.js'
+import { diffMaps, type MapChange } from '../internal/mapDiff.js'
 import type { KubeObject } from '../objects/object.js'
 
 /** Owners touched by pod changes, or `everything` when the change is too broad to list. */
@@ -39,9 +39,18 @@ const controllerUid = (pod: KubeObject): string | undefined => {
 export const podChangesSince = (before: IMap<string, KubeObject> | undefined, after: IMap<string, KubeObject> | undefined): PodChanges => {
   if (before === after) return NOTHING
   if (before === undefined || after === undefined) return EVERYTHING
-  const changes = diffMaps(before, after)
+  return podChangesFrom(diffMaps(before, after), Math.max(before.size, after.size))
+}
+
+/**
+ * As `podChangesSince`, from a diff already taken of maps whose larger holds `size` pods.
+ *
+ * @internal
+ */
+export const podChangesFrom = (changes: ReadonlyArray<MapChange<string, KubeObject>>, size: number): PodChanges => {
+  if (changes.length === 0) return NOTHING
   // Past a quarter of the pods, planning everything costs about the same and is simpler.
-  if (changes.length * 4 > Math.max(before.size, after.size)) return EVERYTHING
+  if (changes.length * 4 > size) return EVERYTHING
   const owners = new Set<string>()
   const orphanNamespaces = new Set<string>()
   for (const change of changes) {

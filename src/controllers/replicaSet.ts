@@ -27,7 +27,8 @@ import { applyAction } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
-import { ownerTouched, podChangesSince } from './podChanges.js'
+import { ownerTouched, podChangesFrom, podChangesSince } from './podChanges.js'
+import { diffMaps } from '../internal/mapDiff.js'
 import { activeOnNode, podsToDelete } from './podRanking.js'
 import { byPodName, claimedPods, claimedVictims, claimWritePods, relatedOnNode, type ReplicaSetPods, type ReplicaSetPodViews, syncReplicaSetPods } from './replicaSetPods.js'
 
@@ -476,11 +477,14 @@ const planCluster = (state: ClusterState): Plan => {
   const pods = state.objects.kinds.get('Pod')
   // Only ReplicaSets that changed, whose pods changed or whose timed work is due are planned;
   // the others would plan nothing again, as a controller that got no event does no sync.
-  const changes = podChangesSince(previousPass?.pods, pods)
+  // One diff of the Pod map serves the owners to plan and the kept pod views.
+  const lastPods = previousPass?.pods
+  const diff = lastPods !== undefined && pods !== undefined && lastPods !== pods && podViews?.pods === lastPods ? diffMaps(lastPods, pods) : undefined
+  const changes = diff === undefined ? podChangesSince(lastPods, pods) : podChangesFrom(diff, Math.max(lastPods?.size ?? 0, pods?.size ?? 0))
   const wasQuiet = previousPass?.quiet
   const quiet = new Map<string, QuietReplicaSet>()
   const replicaSets = listObjects(state.objects, 'ReplicaSet')
-  const views = (podViews = syncReplicaSetPods(podViews, state.objects, replicaSets))
+  const views = (podViews = syncReplicaSetPods(podViews, state.objects, replicaSets, diff))
   for (const object of replicaSets) {
     const rs = object as StoredReplicaSet
     const uid = rs.metadata.uid ?? ''

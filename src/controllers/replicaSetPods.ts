@@ -48,6 +48,8 @@ interface Member {
   readonly relatedNode: string | undefined
   /** Ranking facts, filled in the first time the pod is ranked. */
   ranked: Ranked | undefined
+  /** The rank group of a claimed member. */
+  group: RankGroup | undefined
 }
 
 /** One ReplicaSet's pods. */
@@ -149,6 +151,7 @@ const memberFor = (view: ReplicaSetPods, pod: KubeObject): Member | undefined =>
     fullyLabeled: claimed && hasAll(labels, view.templateLabels),
     relatedNode: active && matches && sameNamespace ? nodeOf(pod) : undefined,
     ranked: undefined,
+    group: undefined,
   }
 }
 
@@ -211,17 +214,26 @@ const compareGroups = (a: RankGroup, b: RankGroup, onNode: ReadonlyMap<string, n
 export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string, number>, count: number, now: number): KubeObject[] => {
   if (count > SELECT_BY_INSERTION) return selectVictims(view.claimedInOrder, rankedMember, onNode, count, now)
   const left = [...view.rankGroups.values()]
-  const chosen: Member[] = []
-  while (chosen.length < count && left.length > 0) {
+  const chosen = new Set<RankGroup>()
+  let size = 0
+  while (size < count && left.length > 0) {
     let best = left[0]!
     for (const group of left) if (compareGroups(group, best, onNode) < 0) best = group
     for (let i = left.length - 1; i >= 0; i--)
       if (compareGroups(left[i]!, best, onNode) === 0) {
-        for (const member of left[i]!.members) chosen.push(member)
+        chosen.add(left[i]!)
+        size += left[i]!.members.length
         left.splice(i, 1)
       }
   }
-  return selectVictims(chosen.sort((a, b) => byPodName(a.pod, b.pod)), rankedMember, onNode, count, now)
+  // The chosen pods in name order: sorted when few, else picked from the claimed order.
+  let inOrder: Member[]
+  if (size * Math.log2(size + 1) < view.claimedInOrder.length) {
+    inOrder = []
+    for (const group of chosen) for (const member of group.members) inOrder.push(member)
+    inOrder.sort((a, b) => byPodName(a.pod, b.pod))
+  } else inOrder = view.claimedInOrder.filter((member) => member.group !== undefined && chosen.has(member.group))
+  return selectVictims(inOrder, rankedMember, onNode, count, now)
 }
 
 /** Whether no label set can match both selectors: they pin one key to different values. */
@@ -273,9 +285,10 @@ const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
     view.claimedInOrder.splice(positionIn(view.claimedInOrder, pod), 0, member)
     const ranked = rankedMember(member)
     const key = rankGroupKey(ranked)
-    const group = view.rankGroups.get(key)
-    if (group === undefined) view.rankGroups.set(key, { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] })
+    let group = view.rankGroups.get(key)
+    if (group === undefined) view.rankGroups.set(key, (group = { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] }))
     else group.members.splice(positionIn(group.members, pod), 0, member)
+    member.group = group
   }
   if (member.ready) view.ready++
   if (member.fullyLabeled) view.fullyLabeled++
@@ -290,11 +303,10 @@ const remove = (view: ReplicaSetPods, key: string): void => {
   if (member.claimed) {
     view.claimed--
     removeFromOrder(view.claimedInOrder, member, key)
-    const groupKey = rankGroupKey(rankedMember(member))
-    const group = view.rankGroups.get(groupKey)
+    const group = member.group
     if (group !== undefined) {
       removeFromOrder(group.members, member, key)
-      if (group.members.length === 0) view.rankGroups.delete(groupKey)
+      if (group.members.length === 0) view.rankGroups.delete(rankGroupKey(rankedMember(member)))
     }
   }
   if (member.ready) view.ready--
@@ -402,6 +414,7 @@ const patch = (views: ReplicaSetPodViews, changes: ReadonlyArray<MapChange<strin
  * The views of every ReplicaSet in `replicaSets` for the store's current pods: `previous`
  * patched with the pod changes since it was made, new or changed ReplicaSets built afresh.
  * Mutates and returns `previous`'s views (it is a cache; the result is the same either way).
+ * `changes`, when given, is the diff from `previous.pods` to the store's pods, taken already.
  *
  * @internal
  */
@@ -409,6 +422,7 @@ export const syncReplicaSetPods = (
   previous: ReplicaSetPodViews | undefined,
   store: ObjectStore,
   replicaSets: ReadonlyArray<KubeObject>,
+  changes?: ReadonlyArray<MapChange<string, KubeObject>>,
 ): ReplicaSetPodViews => {
   const pods = store.kinds.get('Pod') ?? EMPTY_PODS
   const byUid = new Map<string, ReplicaSetPods>()
@@ -428,7 +442,7 @@ export const syncReplicaSetPods = (
     byUid,
     byNamespace: previous === undefined || reindex ? indexByNamespace(byUid.values()) : previous.byNamespace,
   }
-  if (previous !== undefined && previous.pods !== pods && byUid.size > 0) patch(views, diffMaps(previous.pods, pods))
+  if (previous !== undefined && previous.pods !== pods && byUid.size > 0) patch(views, changes ?? diffMaps(previous.pods, pods))
   if (stale.length > 0) {
     for (const [rs, selector] of stale) {
       const view = buildView(store, rs, fromLabelSelector(selector))
