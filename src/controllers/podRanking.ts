@@ -137,6 +137,25 @@ const rankOrder = (now: number, onNode: ReadonlyMap<string, number>) => {
 
 const rankCache = new WeakMap<KubeObject, Ranked>()
 
+/** The facts the first ranking rules read (node, phase, readiness, deletion cost): cheap, no timestamps. */
+export interface RankClass {
+  readonly node: string
+  readonly phase: number
+  readonly ready: boolean
+  readonly cost: number
+}
+
+/**
+ * The first ranking rules' facts of `pod`: pods alike in these are told apart only by node
+ * crowding and the later rules.
+ *
+ * @internal
+ */
+export const rankClassOf = (pod: KubeObject): RankClass => {
+  const v = view(pod)
+  return { node: v.spec?.nodeName ?? '', phase: PHASE_ORDINAL[v.status?.phase ?? ''] ?? 0, ready: readyCondition(pod)?.status === 'True', cost: deletionCost(pod) }
+}
+
 /**
  * What ranking reads of `pod`, memoised per (frozen) pod version.
  *
@@ -146,13 +165,13 @@ export const rankPod = (pod: KubeObject): Ranked => {
   const cached = rankCache.get(pod)
   if (cached !== undefined) return cached
   const v = view(pod)
-  const ready = readyCondition(pod)?.status === 'True'
+  const { node, phase, ready, cost } = rankClassOf(pod)
   const ranked: Ranked = {
     pod,
-    node: v.spec?.nodeName ?? '',
-    phase: PHASE_ORDINAL[v.status?.phase ?? ''] ?? 0,
+    node,
+    phase,
     ready,
-    cost: deletionCost(pod),
+    cost,
     readyTime: ready ? (timestampMs(readyCondition(pod)?.lastTransitionTime) ?? 0) : 0,
     restarts: maxRestarts(v.status?.containerStatuses),
     sidecarRestarts: maxRestarts(v.status?.initContainerStatuses),

@@ -27,7 +27,7 @@ import type { ReplicaSet } from '../objects/replicaSet.js'
 import { equalityPairs, fromLabelSelector, matchesSelector, type Selector } from '../objects/selector.js'
 import { dependentUids, getByUid, listObjects, type ObjectStore } from '../store/objectStore.js'
 import { isFinished, isPodReady, isTerminating } from './podReadiness.js'
-import { type Ranked, rankPod, SELECT_BY_INSERTION, selectVictims } from './podRanking.js'
+import { type Ranked, type RankClass, rankClassOf, rankPod, SELECT_BY_INSERTION, selectVictims } from './podRanking.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -193,7 +193,7 @@ export const claimWritePods = (view: ReplicaSetPods): KubeObject[] => {
 
 const rankedMember = (member: Member): Ranked => (member.ranked ??= rankPod(member.pod))
 
-const rankGroupKey = (r: Ranked): string => `${r.node}\u0000${r.phase}\u0000${r.ready ? 1 : 0}\u0000${r.cost}`
+const rankGroupKey = (r: RankClass): string => `${r.node}\u0000${r.phase}\u0000${r.ready ? 1 : 0}\u0000${r.cost}`
 
 /** The ranking's rules up to node crowding, on two groups (as `rankOrder` applies them to pods). */
 const compareGroups = (a: RankGroup, b: RankGroup, onNode: ReadonlyMap<string, number>): number => {
@@ -283,7 +283,8 @@ const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   if (member.claimed) {
     view.claimed++
     view.claimedInOrder.splice(positionIn(view.claimedInOrder, pod), 0, member)
-    const ranked = rankedMember(member)
+    // Ranking facts wait until the pod is ranked: most pods never are, and they parse timestamps.
+    const ranked = rankClassOf(pod)
     const key = rankGroupKey(ranked)
     let group = view.rankGroups.get(key)
     if (group === undefined) view.rankGroups.set(key, (group = { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] }))
@@ -306,7 +307,7 @@ const remove = (view: ReplicaSetPods, key: string): void => {
     const group = member.group
     if (group !== undefined) {
       removeFromOrder(group.members, member, key)
-      if (group.members.length === 0) view.rankGroups.delete(rankGroupKey(rankedMember(member)))
+      if (group.members.length === 0) view.rankGroups.delete(rankGroupKey(group))
     }
   }
   if (member.ready) view.ready--
