@@ -17,11 +17,14 @@
  * controller's memory): until it has observed those pods, or five minutes pass, it only writes
  * status, so a stale view of its own writes never puts a second pod on a node.
  *
- * Cost per pass: the nodes times the DaemonSets, plus each set's own pods (owner index).
+ * Cost per pass: the nodes times the DaemonSets whose pods, nodes, revisions or own object changed
+ * or whose timed work is due, plus each such set's own pods (owner index); a quiet DaemonSet is
+ * skipped.
  *
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import type { DaemonSet, DaemonSetStatus } from '../objects/daemonSet.js'
 import type { IntOrString } from '../objects/intOrString.js'
@@ -48,6 +51,8 @@ import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, plannedController, type Plan } from './controller.js'
 import { type Expectation, expectationsOf, expectWrites, expiryOf, isSatisfied, observe, rememberExpectations } from './expectations.js'
+import { ownerTouched, podChangesSince } from './podChanges.js'
+import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
 import {
   claimRevisions,
   CONTROLLER_REVISION_HASH_LABEL,
@@ -686,6 +691,29 @@ const syncDaemonSet = (state: ClusterState, ds: StoredDaemonSet, nodes: Readonly
   return { actions, rng: r, next, ...(expect === undefined ? {} : { expect }) }
 }
 
+/** A DaemonSet a pass found nothing to do for: the object it saw, when, and its next timed work. */
+interface QuietDaemonSet {
+  readonly ds: KubeObject
+  readonly at: number
+  readonly next: number | undefined
+}
+
+/**
+ * The previous pass: the Pod, Node and ControllerRevision maps it saw and its quiet DaemonSets by
+ * uid. A DaemonSet's sync reads its own pods (owned, or orphans its selector matches), the
+ * nodes, its revisions and the clock; while none of those changed, a quiet one stays quiet, as a
+ * DaemonSet no informer event enqueued is not synced. A cache of a pure function: the next pass
+ * diffs against these maps, whatever state it is given.
+ */
+let previousPass:
+  | {
+      readonly pods: IMap<string, KubeObject> | undefined
+      readonly nodes: IMap<string, KubeObject> | undefined
+      readonly revisions: IMap<string, KubeObject> | undefined
+      readonly quiet: ReadonlyMap<string, QuietDaemonSet>
+    }
+  | undefined
+
 const planCluster = (state: ClusterState): Plan => {
   const actions: Action[] = []
   let next: number | undefined
@@ -695,15 +723,38 @@ const planCluster = (state: ClusterState): Plan => {
   const sets = listObjects(state.objects, 'DaemonSet')
   const memory = expectationsOf(state, NAME)
   const expectations: Record<string, Expectation> = {}
+  const pods = state.objects.kinds.get('Pod')
+  const nodeMap = state.objects.kinds.get('Node')
+  const revisions = state.objects.kinds.get('ControllerRevision')
+  const quiet = new Map<string, QuietDaemonSet>()
   if (sets.length > 0) {
+    const last = previousPass
+    const changes = last !== undefined && last.nodes === nodeMap && last.revisions === revisions ? podChangesSince(last.pods, pods) : undefined
     const nodes = listObjects(state.objects, 'Node').map(nodeView)
     let rng = forkRng(state.rng, NAME)
     const taken = new Set<string>()
     for (const object of sets) {
       const uid = object.metadata.uid ?? ''
+      const known = last?.quiet.get(uid)
+      if (
+        known !== undefined &&
+        changes !== undefined &&
+        known.ds === object &&
+        memory[uid] === undefined &&
+        !ownerTouched(changes, object) &&
+        state.now >= known.at &&
+        (known.next === undefined || state.now < known.next)
+      ) {
+        if (verifyingQuiescence()) checkQuietSkip(`DaemonSet ${object.metadata.namespace}/${object.metadata.name}`, syncDaemonSet(state, object as StoredDaemonSet, nodes, rng, new Set(), true).actions)
+        quiet.set(uid, known)
+        wakeAt(known.next)
+        continue
+      }
       const observed = observe(memory[uid], state)
       const satisfied = isSatisfied(observed, state.now)
       const result = syncDaemonSet(state, object as StoredDaemonSet, nodes, rng, taken, satisfied)
+      // Nothing written, nothing expected, no name drawn: the same sync would plan nothing again.
+      if (result.actions.length === 0 && result.expect === undefined && observed === undefined && result.rng === rng) quiet.set(uid, { ds: object, at: state.now, next: result.next })
       rng = result.rng
       actions.push(...result.actions)
       wakeAt(result.next)
@@ -715,6 +766,7 @@ const planCluster = (state: ClusterState): Plan => {
       }
     }
   }
+  previousPass = { pods, nodes: nodeMap, revisions, quiet }
   actions.push(...rememberExpectations(NAME, memory, expectations))
   const plan: Plan = { actions, next }
   return plan
