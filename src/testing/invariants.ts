@@ -108,6 +108,37 @@ const perObject = (check: (object: KubeObject) => ReadonlyArray<Violation>): ((s
   }
 }
 
+const EMPTY_KIND: IMap<string, KubeObject> = IMap()
+
+/**
+ * A tally over every stored object kept from object changes: `apply` sees each object that
+ * went (`before`) or came (`after`) since the state the tally last saw, so reading it after
+ * every step costs what the step wrote. A cache of a pure function of the store: it diffs from
+ * whatever state it saw last to whatever state it is given.
+ */
+const tallied = <T>(fresh: () => T, apply: (tally: T, kind: string, before: KubeObject | undefined, after: KubeObject | undefined) => void): ((state: ClusterState) => T) => {
+  let last: { readonly kinds: ClusterState['objects']['kinds']; readonly tally: T } | undefined
+  return (state) => {
+    const kinds = state.objects.kinds
+    if (last !== undefined && last.kinds === kinds) return last.tally
+    let tally: T
+    if (last === undefined) {
+      tally = fresh()
+      kinds.forEach((objects, kind) => objects.forEach((object) => apply(tally, kind, undefined, object)))
+    } else {
+      tally = last.tally
+      const seen = last.kinds
+      for (const kind of new Set([...seen.keys(), ...kinds.keys()])) {
+        const before = seen.get(kind) ?? EMPTY_KIND
+        const after = kinds.get(kind) ?? EMPTY_KIND
+        if (before !== after) for (const change of diffMaps(before, after)) apply(tally, kind, change.before, change.after)
+      }
+    }
+    last = { kinds, tally }
+    return tally
+  }
+}
+
 const violation = (invariant: string, object: KubeObject | string, field: string, expected: string, actual: string): Violation => ({
   invariant,
   object: typeof object === 'string' ? object : formatRef(refOf(object)),
@@ -153,9 +184,32 @@ const singleController: Invariant = {
 }
 
 const I2_UID = 'I2 unique uids'
+/** How many objects hold each uid, how many uids more than one, how many objects none. */
+const uidTally = tallied(
+  () => ({ holders: new Map<string, number>(), shared: 0, missing: 0 }),
+  (tally, _kind, before, after) => {
+    for (const [object, delta] of [[before, -1], [after, 1]] as const) {
+      if (object === undefined) continue
+      const uid = object.metadata.uid
+      if (uid === undefined || uid === '') {
+        tally.missing += delta
+        continue
+      }
+      const was = tally.holders.get(uid) ?? 0
+      const now = was + delta
+      if (now === 0) tally.holders.delete(uid)
+      else tally.holders.set(uid, now)
+      if (was <= 1 && now > 1) tally.shared++
+      else if (was > 1 && now <= 1) tally.shared--
+    }
+  },
+)
 const uniqueUids: Invariant = {
   name: I2_UID,
   check: (state) => {
+    // The tally says whether anything is wrong; only then is the store walked for the report.
+    const tally = uidTally(state)
+    if (tally.shared === 0 && tally.missing === 0) return []
     const seen = new Map<string, KubeObject>()
     const found: Violation[] = []
     for (const o of allObjects(state)) {
@@ -223,9 +277,49 @@ const observedGeneration: Invariant = {
 }
 
 const I10_CAPACITY = 'I10 node capacity'
+
+/** Rounding slack for sums kept by adding and subtracting (requests are whole millicores and bytes). */
+const SLACK = 1e-6
+
+/**
+ * Requests summed per node from the pods holding resources there (kept apart from the store's
+ * own totals, which this checks), and the nodes that may be over their allocatable.
+ */
+const capacityTally = tallied(
+  () => ({ sums: new Map<string, Record<string, number>>(), nodes: new Map<string, KubeObject>(), over: new Set<string>() }),
+  (tally, kind, before, after) => {
+    const touched: string[] = []
+    if (kind === 'Node') {
+      const name = (after ?? before)?.metadata.name ?? ''
+      if (after === undefined) tally.nodes.delete(name)
+      else tally.nodes.set(name, after)
+      touched.push(name)
+    } else if (kind === 'Pod') {
+      for (const [pod, sign] of [[before, -1], [after, 1]] as const) {
+        const node = pod === undefined ? undefined : nodeNameOf(pod)
+        if (pod === undefined || node === undefined || !holdsNodeResources(pod)) continue
+        let sums = tally.sums.get(node)
+        if (sums === undefined) tally.sums.set(node, (sums = {}))
+        for (const [resource, amount] of Object.entries(podRequests(pod))) sums[resource] = (sums[resource] ?? 0) + sign * amount
+        touched.push(node)
+      }
+    }
+    for (const name of touched) {
+      const node = tally.nodes.get(name)
+      const sums = tally.sums.get(name)
+      const allocatable = node === undefined ? undefined : nodeAllocatable(node)
+      const over = allocatable !== undefined && sums !== undefined && Object.entries(sums).some(([resource, amount]) => amount > (allocatable[resource] ?? 0) + SLACK)
+      if (over) tally.over.add(name)
+      else tally.over.delete(name)
+    }
+  },
+)
+
 const nodeCapacity: Invariant = {
   name: I10_CAPACITY,
   check: (state) => {
+    // The tally names the nodes that may be over; only then are the pods summed afresh for the report.
+    if (capacityTally(state).over.size === 0) return []
     // One pass over the pods, summing requests per node (not the store's own totals: this checks them).
     const used = new Map<string, Record<string, number>>()
     state.objects.kinds.get('Pod')?.forEach((pod) => {

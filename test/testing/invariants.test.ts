@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js'
 import { advanceChecked, checkInvariants, CORE_INVARIANTS, formatViolation } from '../../src/testing/index.js'
 import { right } from '../helpers.js'
+import { deleteObject, putObject } from '../../src/store/objectStore.js'
 
 const pod = (name: string, cpu: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
@@ -129,5 +130,86 @@ describe('core invariants', () => {
     let s = right(advance(right(applyManifests(createCluster({ nodes: 1 }), [pod('web', '100m')])), '5s'))
     s = right(killPod(s, { name: 'web' }, 1))
     expect(E.isRight(advanceChecked(s, '5m'))).toBe(true)
+  })
+})
+
+describe('invariants kept from changes', () => {
+  it('report a shared uid when it appears and stop when it goes', () => {
+    const I2 = CORE_INVARIANTS.filter((i) => i.name === 'I2 unique uids')
+    const withUid = (name: string) => {
+      const p = pod(name, '100m')
+      return { ...p, metadata: { ...p.metadata, uid: 'same' } }
+    }
+    let state = createCluster({ nodes: 1 })
+    expect(checkInvariants(state, undefined, I2)).toEqual([])
+    state = { ...state, objects: putObject(state.objects, withUid('a')) }
+    expect(checkInvariants(state, undefined, I2)).toEqual([])
+    state = { ...state, objects: putObject(state.objects, withUid('b')) }
+    expect(checkInvariants(state, undefined, I2).map(formatViolation)).toEqual(['I2 unique uids: Pod default/b metadata.uid: expected unique, got shared with Pod default/a'])
+    state = { ...state, objects: deleteObject(state.objects, { kind: 'Pod', namespace: 'default', name: 'a' }) }
+    expect(checkInvariants(state, undefined, I2)).toEqual([])
+  })
+
+  // Writes straight into the store (as a buggy controller could), so uids repeat and nodes overfill.
+  const write = fc.record({
+    remove: fc.constantFrom(false, false, true),
+    name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+    uid: fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', ''),
+    node: fc.constantFrom(undefined, 'n0', 'n1'),
+    millis: fc.constantFrom(300, 600, 1000),
+    finished: fc.boolean(),
+  })
+  const nodeWrite = fc.record({ node: fc.constantFrom('n0', 'n1'), cpu: fc.constantFrom('1', '2'), gone: fc.boolean() })
+
+  /** What a walk over every object finds: the reference for the kept tallies. */
+  const walked = (state: ClusterState): string[] => {
+    const found: string[] = []
+    const seen = new Map<string, string>()
+    const used = new Map<string, number>()
+    state.objects.kinds.forEach((objects) =>
+      objects.forEach((o) => {
+        const uid = o.metadata.uid
+        const name = `${o.kind} ${o.metadata.namespace === undefined ? '' : `${o.metadata.namespace}/`}${o.metadata.name}`
+        if (uid === undefined || uid === '') found.push(`uid missing: ${name}`)
+        else if (seen.has(uid)) found.push(`uid shared: ${name}`)
+        else seen.set(uid, name)
+        const spec = o['spec'] as { nodeName?: string; containers?: Array<{ resources?: { requests?: { cpu?: string } } }> } | undefined
+        const phase = (o['status'] as { phase?: string } | undefined)?.phase
+        if (o.kind === 'Pod' && spec?.nodeName !== undefined && phase !== 'Succeeded' && phase !== 'Failed')
+          used.set(spec.nodeName, (used.get(spec.nodeName) ?? 0) + Number.parseInt(spec.containers?.[0]?.resources?.requests?.cpu ?? '0', 10))
+      }),
+    )
+    for (const node of state.objects.kinds.get('Node')?.values() ?? []) {
+      const limit = Number(((node['status'] as { allocatable?: { cpu?: string } }).allocatable?.cpu ?? '0')) * 1000
+      if ((used.get(node.metadata.name) ?? 0) > limit) found.push(`over: ${node.metadata.name}`)
+    }
+    return found.sort()
+  }
+  const reported = (state: ClusterState): string[] =>
+    checkInvariants(state, undefined, CORE_INVARIANTS.filter((i) => i.name === 'I2 unique uids' || i.name === 'I10 node capacity'))
+      .map((v) => (v.invariant === 'I10 node capacity' ? `over: ${v.object.replace('Node ', '')}` : v.actual === 'none' ? `uid missing: ${v.object}` : `uid shared: ${v.object}`))
+      .sort()
+
+  it('report exactly what a walk over every object finds, after every write', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(write, write, write, nodeWrite), { minLength: 5, maxLength: 40 }), (writes) => {
+        let state = createCluster({ nodes: [{ name: 'n0', capacity: { cpu: '2' } }, { name: 'n1', capacity: { cpu: '2' } }] })
+        const base = state.objects.kinds.get('Node')?.get('n0')
+        if (base === undefined) return
+        for (const w of writes) {
+          let objects = state.objects
+          if ('gone' in w) {
+            const node = { ...base, metadata: { ...base.metadata, name: w.node, uid: `node-${w.node}` }, status: { ...(base['status'] as object), allocatable: { cpu: w.cpu, pods: '110' } } }
+            objects = w.gone ? deleteObject(objects, { kind: 'Node', name: w.node }) : putObject(objects, node)
+          } else if (w.remove) objects = deleteObject(objects, { kind: 'Pod', namespace: 'default', name: w.name })
+          else {
+            const p = pod(w.name, `${w.millis}m`, w.node === undefined ? {} : { nodeName: w.node })
+            objects = putObject(objects, { ...p, metadata: { ...p.metadata, uid: w.uid }, ...(w.finished ? { status: { phase: 'Succeeded' } } : {}) })
+          }
+          state = { ...state, objects }
+          expect(reported(state)).toEqual(walked(state))
+        }
+      }),
+    )
   })
 })
