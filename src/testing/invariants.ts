@@ -116,7 +116,8 @@ const EMPTY_KIND: IMap<string, KubeObject> = IMap()
  * every step costs what the step wrote. A cache of a pure function of the store: it diffs from
  * whatever state it saw last to whatever state it is given.
  */
-const tallied = <T>(fresh: () => T, apply: (tally: T, kind: string, before: KubeObject | undefined, after: KubeObject | undefined) => void): ((state: ClusterState) => T) => {
+/** @internal */
+export const tallied = <T>(fresh: () => T, apply: (tally: T, kind: string, before: KubeObject | undefined, after: KubeObject | undefined) => void): ((state: ClusterState) => T) => {
   let last: { readonly kinds: ClusterState['objects']['kinds']; readonly tally: T } | undefined
   return (state) => {
     const kinds = state.objects.kinds

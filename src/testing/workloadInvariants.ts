@@ -15,7 +15,7 @@ import { parseIpv6 } from '../network/ipv6.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
-import { CORE_INVARIANTS, type Invariant, type Violation } from './invariants.js'
+import { CORE_INVARIANTS, type Invariant, tallied, type Violation } from './invariants.js'
 
 // ---------------------------------------------------------------------------------------------
 // getters
@@ -85,6 +85,29 @@ const deploymentBounds: Invariant = {
 
 const I5 = 'I5 replicaset size'
 /**
+ * Active pods per (namespace, controller uid), kept from pod changes (`ownedBy(...).filter(isActive)`
+ * counted, without reading every owner's pods on every check).
+ */
+const activePodsByController = tallied(
+  () => new Map<string, number>(),
+  (counts, kind, before, after) => {
+    if (kind !== 'Pod') return
+    for (const [pod, delta] of [[before, -1], [after, 1]] as const) {
+      const controller = pod === undefined || !isActive(pod) ? undefined : controllerUid(pod)
+      if (pod === undefined || controller === undefined) continue
+      const key = `${pod.metadata.namespace ?? ''}\u0000${controller}`
+      const count = (counts.get(key) ?? 0) + delta
+      if (count === 0) counts.delete(key)
+      else counts.set(key, count)
+    }
+  },
+)
+
+/** The active pods `owner` controls (in its namespace), from the tally. */
+const activeOwnedPods = (state: ClusterState, owner: KubeObject): number =>
+  activePodsByController(state).get(`${owner.metadata.namespace ?? ''}\u0000${owner.metadata.uid ?? ''}`) ?? 0
+
+/**
  * Once a ReplicaSet has observed its spec, it has no more active pods than replicas, except
  * what one sync could not remove: a sync deletes at most `BURST_REPLICAS` (500) pods, so after
  * a sync that counted `status.replicas` active pods, up to `status.replicas - 500` may remain
@@ -98,7 +121,7 @@ const replicaSetSize: Invariant = {
       const replicas = num(specOf(rs)['replicas'], 1)
       const counted = num(statusOf(rs)['replicas'], 0)
       const limit = Math.max(replicas, counted - BURST_REPLICAS)
-      const active = ownedBy(state, 'Pod', rs).filter(isActive).length
+      const active = activeOwnedPods(state, rs)
       return active <= limit ? [] : [violation(I5, rs, 'spec.replicas', `at most ${limit} active pods`, String(active))]
     }),
 }
@@ -174,7 +197,7 @@ const jobBounds: Invariant = {
       const earlier = previous === undefined ? undefined : getObject(previous.objects, refOf(job))
       const parallelism = Math.max(num(spec['parallelism'], 1), earlier === undefined ? 0 : num(specOf(earlier)['parallelism'], 1))
       const suspended = spec['suspend'] === true
-      const active = ownedBy(state, 'Pod', job).filter(isActive).length
+      const active = activeOwnedPods(state, job)
       if (!suspended && active > parallelism) found.push(violation(I8, job, 'spec.parallelism', `at most ${parallelism} active pods`, String(active)))
       const completions = spec['completions']
       if (typeof completions === 'number' && num(status['succeeded']) > completions)
