@@ -8,7 +8,7 @@
  */
 import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
-import { produceCopy as produce } from '../internal/immer.js'
+import { deepFreeze, produceCopy as produce } from '../internal/immer.js'
 import {
   type FieldError,
   duplicate,
@@ -460,6 +460,18 @@ export const defaultPod = (pod: Pod): Pod => {
   )
   if (spec.enableServiceLinks !== undefined && requestsCoverLimits && withSpec.status?.phase !== undefined && withSpec.status.qosClass !== undefined)
     return withSpec
+  if (requestsCoverLimits) {
+    // The usual case (no request to copy from a limit): set enableServiceLinks and the status
+    // without copying the whole pod. Keys land where the recipe below would put them.
+    const nextSpec = spec.enableServiceLinks === undefined ? { ...spec, enableServiceLinks: true } : spec
+    const status = withSpec.status ?? {}
+    const nextStatus =
+      status.phase !== undefined && status.qosClass !== undefined
+        ? status
+        : { ...status, ...(status.phase === undefined ? { phase: 'Pending' } : {}), ...(status.qosClass === undefined ? { qosClass: podQosClass(nextSpec) } : {}) }
+    const out: Pod = { ...withSpec, spec: nextSpec, status: nextStatus }
+    return Object.isFrozen(withSpec) ? deepFreeze(out) : out
+  }
   return produce(withSpec, (d) => {
     if (d.spec.enableServiceLinks === undefined) d.spec.enableServiceLinks = true
     for (const c of [...(d.spec.initContainers ?? []), ...d.spec.containers]) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { produce } from '../internal/immer.js'
+import { deepFreeze } from '../internal/immer.js'
 import type { KubeObject } from '../objects/object.js'
 import { type TolerationLike, withDefaultTolerations } from '../scheduling/taints.js'
 
@@ -19,7 +19,6 @@ export const admitOnCreate = (object: KubeObject): KubeObject => {
   const spec = object['spec'] as { readonly tolerations?: ReadonlyArray<TolerationLike> } | undefined
   const tolerations = withDefaultTolerations(spec?.tolerations)
   if (tolerations === spec?.tolerations || (spec?.tolerations === undefined && tolerations.length === 0)) return object
-  return produce(object, (draft) => {
-    ;((draft as Record<string, unknown>)['spec'] as Record<string, unknown>)['tolerations'] = tolerations.map((t) => ({ ...t }))
-  })
+  // Spread rather than a draft: the rest of the pod is shared as it is, not copied and compared.
+  return deepFreeze({ ...object, spec: { ...(spec as Record<string, unknown>), tolerations: tolerations.map((t) => ({ ...t })) } })
 }

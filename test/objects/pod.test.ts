@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeWithFieldErrors } from '../../src/objects/decodeErrors.js'
 import {
@@ -333,3 +334,59 @@ describe('undefaulted specs', () => {
     ])
   })
 })
+
+describe('defaultPod without copying the pod', () => {
+  /** The defaults as a plain recipe on a deep copy: the reference for values and key order. */
+  const reference = (pod: Pod): Pod => {
+    const d = JSON.parse(JSON.stringify(defaultPodSpec(pod.spec) === pod.spec ? pod : { ...pod, spec: defaultPodSpec(pod.spec) })) as Record<string, any>
+    if (d['spec'].enableServiceLinks === undefined) d['spec'].enableServiceLinks = true
+    for (const c of [...(d['spec'].initContainers ?? []), ...d['spec'].containers]) {
+      const limits = c.resources?.limits
+      if (limits === undefined) continue
+      for (const [name, value] of Object.entries(limits)) {
+        const requests = c.resources.requests ?? {}
+        if (requests[name] === undefined) {
+          requests[name] = value
+          c.resources.requests = requests
+        }
+      }
+    }
+    if (d['status'] === undefined) d['status'] = {}
+    if (d['status'].phase === undefined) d['status'].phase = 'Pending'
+    if (d['status'].qosClass === undefined) d['status'].qosClass = podQosClass(d['spec'])
+    return d as unknown as Pod
+  }
+  it('gives the recipe result, keys in the same order, frozen when the pod is', () => {
+    const arbPod = fc.record({
+      links: fc.constantFrom(undefined, false),
+      status: fc.constantFrom(undefined, {}, { phase: 'Running' }, { qosClass: 'BestEffort' }, { qosClass: 'Burstable', phase: 'Pending' }),
+      requests: fc.constantFrom(undefined, { cpu: '100m' }),
+      limits: fc.constantFrom(undefined, { cpu: '200m' }, { memory: '1Gi' }),
+      frozen: fc.boolean(),
+    })
+    fc.assert(
+      fc.property(arbPod, (o) => {
+        const resources = { ...(o.requests === undefined ? {} : { requests: o.requests }), ...(o.limits === undefined ? {} : { limits: o.limits }) }
+        const base = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p' },
+          spec: { containers: [{ name: 'c', image: 'x', resources }], ...(o.links === undefined ? {} : { enableServiceLinks: o.links }) },
+          ...(o.status === undefined ? {} : { status: o.status }),
+        } as unknown as Pod
+        const pod = o.frozen ? deepFreezeForTest(structuredClone(base)) : structuredClone(base)
+        const out = defaultPod(pod)
+        expect(JSON.stringify(out)).toBe(JSON.stringify(reference(structuredClone(base))))
+        if (o.frozen && out !== pod && defaultPodSpec(pod.spec) === pod.spec) expect(Object.isFrozen(out) && Object.isFrozen(out.status)).toBe(true)
+      }),
+    )
+  })
+})
+
+const deepFreezeForTest = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreezeForTest(v)
+    Object.freeze(value)
+  }
+  return value
+}
