@@ -12,7 +12,6 @@
  *
  * @module
  */
-import * as E from 'fp-ts/lib/Either.js'
 import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import type { OwnerReference } from '../objects/meta.js'
@@ -23,7 +22,7 @@ import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { forkRng, type Rng } from '../sim/rng.js'
 import { nextGeneratedName } from '../store/identity.js'
 import { dependentsOf, dependentUids, getByUid, getObject, listObjects } from '../store/objectStore.js'
-import { applyAction } from '../store/reducer.js'
+import { dryRunCreate } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import { type Action, type Controller, type EventRecord, plannedController, type Plan } from './controller.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
@@ -348,9 +347,9 @@ const manageReplicas = (state: ClusterState, rs: StoredReplicaSet, claimed: Clai
     // (a terminating namespace, a template the pod validation rejects) stops the batch, as
     // slow-start batching stops after a failed batch.
     const first = creates[0]
-    const trial = first === undefined ? undefined : applyAction(state, { type: 'create', object: first, by: NAME })
-    if (trial !== undefined && E.isLeft(trial)) {
-      const message = trial.left.message
+    const refusal = first === undefined ? undefined : dryRunCreate(state, first, NAME)
+    if (refusal !== undefined) {
+      const message = refusal.message
       // Warn once per failure spell: the event names a fresh random pod on every pass, and
       // upstream's rate-limited retries do not repeat it at the simulator's pace either.
       const failing = rs.status?.conditions?.some((c) => c.type === 'ReplicaFailure') === true

@@ -181,7 +181,41 @@ const withGeneratedName = (state: ClusterState, input: KubeObject): { readonly i
   return { input: { ...input, metadata: { ...input.metadata, name } }, rng }
 }
 
+/** A create admitted and ready to store: everything `create` does but the write. */
+interface PreparedCreate {
+  readonly object: KubeObject
+  readonly rng: ClusterState['rng']
+  readonly info: KindInfo
+  readonly warnings: ReadonlyArray<string>
+}
+
 const create = (state: ClusterState, given: KubeObject, by: string): E.Either<ApiError, Applied> => {
+  const prepared = prepareCreate(state, given, by)
+  if (E.isLeft(prepared)) return prepared
+  const { object, rng, info, warnings } = prepared.right
+  const meta = object.metadata
+  const stored = store({ ...state, rng }, object)
+  const ref = { kind: info.kind, namespace: meta.namespace, name: meta.name }
+  const entries = [
+    traceEntry(stored.state, by, 'create', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
+    ...warnings.map((w) => traceEntry(stored.state, by, 'warning', ref, { message: w })),
+  ]
+  return E.right({ state: record(stored.state, entries), outcome: 'created', object: stored.object, warnings })
+}
+
+/**
+ * Why the API server would refuse to create `object` now (admission, an existing name, a
+ * terminating namespace, an exhausted allocator), or undefined when it would accept it: a
+ * create with `dryRun=All`, which runs every check and stores nothing.
+ *
+ * @internal
+ */
+export const dryRunCreate = (state: ClusterState, object: KubeObject, by: string): ApiError | undefined => {
+  const prepared = prepareCreate(state, object, by)
+  return E.isLeft(prepared) ? prepared.left : undefined
+}
+
+const prepareCreate = (state: ClusterState, given: KubeObject, by: string): E.Either<ApiError, PreparedCreate> => {
   const named = withGeneratedName(state, given)
   const admitted = admitForCreate(named.input, 'default')
   if (E.isLeft(admitted)) return admitted
@@ -217,13 +251,7 @@ const create = (state: ClusterState, given: KubeObject, by: string): E.Either<Ap
   object = allocated.right.object
   rng = allocated.right.rng
   object = admitOnCreate(object)
-  const stored = store({ ...state, rng }, object)
-  const ref = { kind: info.kind, namespace: meta.namespace, name: finalName }
-  const entries = [
-    traceEntry(stored.state, by, 'create', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
-    ...warnings.map((w) => traceEntry(stored.state, by, 'warning', ref, { message: w })),
-  ]
-  return E.right({ state: record(stored.state, entries), outcome: 'created', object: stored.object, warnings })
+  return E.right({ object, rng, info, warnings })
 }
 
 const checkVersion = (info: KindInfo, input: KubeObject, existing: KubeObject): ApiError | undefined => {
