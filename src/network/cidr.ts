@@ -47,7 +47,8 @@ export const parseIpv4 = (text: string): E.Either<string, number> => {
  * ```
  */
 export const formatIpv4 = (value: number): string =>
-  [24, 16, 8, 0].map((shift) => String(Math.floor(value / 2 ** shift) % 256)).join('.')
+  // Unsigned shifts: an address is a uint32 (a kubelet formats hundreds of them finding a free one).
+  `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`
 
 /**
  * Parses an IPv4 CIDR such as `10.96.0.0/12`; host bits must be zero.
