@@ -30,7 +30,7 @@ import { admitOnCreate } from './admissionPlugins.js'
 import { admitForCreate, admitForUpdate, checkEnvelope, type Envelope } from './admission.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { allocateServiceOnCreate, allocateServiceOnUpdate } from '../network/serviceAllocation.js'
-import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, putObject, replaceObject } from './objectStore.js'
+import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, replaceObject } from './objectStore.js'
 import type { ClusterState } from './state.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -144,10 +144,11 @@ const timestampAt = (ms: number): string => {
 }
 
 /** Stores an object with a fresh resourceVersion. */
-const store = (state: ClusterState, object: KubeObject): { readonly state: ClusterState; readonly object: KubeObject } => {
+/** Stamps and stores `object` over `previous`, the version the writer read (undefined: none). */
+const store = (state: ClusterState, object: KubeObject, previous: KubeObject | undefined): { readonly state: ClusterState; readonly object: KubeObject } => {
   const revision = state.revision + 1
   const stamped = stampObject(object, { resourceVersion: String(revision) })
-  return { state: { ...state, revision, objects: putObject(state.objects, stamped) }, object: stamped }
+  return { state: { ...state, revision, objects: replaceObject(state.objects, stamped, previous) }, object: stamped }
 }
 
 const remove = (state: ClusterState, object: KubeObject): ClusterState => ({
@@ -194,7 +195,8 @@ const create = (state: ClusterState, given: KubeObject, by: string): E.Either<Ap
   if (E.isLeft(prepared)) return prepared
   const { object, rng, info, warnings } = prepared.right
   const meta = object.metadata
-  const stored = store({ ...state, rng }, object)
+  // prepareCreate found nothing stored under this name.
+  const stored = store({ ...state, rng }, object, undefined)
   const ref = { kind: info.kind, namespace: meta.namespace, name: meta.name }
   const entries = [
     traceEntry(stored.state, by, 'create', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
@@ -402,7 +404,7 @@ const deleteAction = (
       meta['deletionGracePeriodSeconds'] = grace
       addPropagationFinalizer(meta, propagation)
       const next = deepFreeze({ ...existing, metadata: meta } as KubeObject)
-      const stored = store(state, next)
+      const stored = store(state, next, existing)
       return E.right({
         state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `graceful, ${grace}s` })]),
         outcome: 'deleting',
@@ -420,7 +422,7 @@ const deleteAction = (
     if (finalizers === undefined) return E.right({ state, outcome: 'deleting', object: existing, warnings })
     const { finalizers: _old, ...rest } = existing.metadata
     const updated = deepFreeze({ ...existing, metadata: finalizers.length === 0 ? rest : { ...rest, finalizers } } as KubeObject)
-    return finishDelete(state, updated, action.by, ref, propagation, warnings)
+    return finishDelete(state, existing, updated, action.by, ref, propagation, warnings)
   }
   const markedMeta: Record<string, unknown> = { ...existing.metadata }
   if (markedMeta['deletionTimestamp'] === undefined) markedMeta['deletionTimestamp'] = now
@@ -429,12 +431,13 @@ const deleteAction = (
   const markedObject: Record<string, unknown> = { ...existing, metadata: markedMeta }
   if (existing.kind === 'Namespace') markedObject['status'] = { ...((existing['status'] as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' }
   const marked = deepFreeze(markedObject as KubeObject)
-  return finishDelete(state, marked, action.by, ref, propagation, warnings)
+  return finishDelete(state, existing, marked, action.by, ref, propagation, warnings)
 }
 
-/** A marked object goes at once when nothing holds it, else it is stored with its finalizers pending. */
+/** A marked object (`existing`, marked) goes at once when nothing holds it, else it is stored with its finalizers pending. */
 const finishDelete = (
   state: ClusterState,
+  existing: KubeObject,
   marked: KubeObject,
   by: string,
   ref: ObjectRef,
@@ -445,7 +448,7 @@ const finishDelete = (
     const removed = remove(state, marked)
     return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
-  const stored = store(state, marked)
+  const stored = store(state, marked, existing)
   return E.right({
     state: record(stored.state, [traceEntry(stored.state, by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
     outcome: 'deleting',
@@ -513,7 +516,7 @@ const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Eit
   } else {
     object = stampObject(existing, { resourceVersion }, { count: ((existing['count'] as number | undefined) ?? 1) + 1, lastTimestamp: time })
   }
-  const stored: ClusterState = { ...state, rng, revision, objects: putObject(state.objects, object) }
+  const stored: ClusterState = { ...state, rng, revision, objects: replaceObject(state.objects, object, existing) }
   const entry = traceEntry(stored, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })
   return E.right({ state: record(stored, [entry]), outcome: 'recorded', object, warnings: [] })
 }
@@ -545,7 +548,7 @@ const bind = (state: ClusterState, action: Extract<Action, { readonly type: 'bin
       status: { ...status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: time }] },
     },
   )
-  const stored: ClusterState = { ...state, revision, objects: putObject(state.objects, next) }
+  const stored: ClusterState = { ...state, revision, objects: replaceObject(state.objects, next, pod) }
   return E.right({
     state: record(stored, [traceEntry(stored, action.by, 'bind', ref, { resourceVersion: String(revision), message: `to ${action.nodeName}` })]),
     outcome: 'configured',

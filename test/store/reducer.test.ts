@@ -1,8 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyAction, createCluster, formatApiError, get, type KubeObject, list, settle, traceEntries } from '../../src/index.js'
 import { left, right } from '../helpers.js'
+import { rebuildStore } from '../../src/store/objectStore.js'
 
 const cm = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -239,5 +241,56 @@ describe('settled state', () => {
     const s = createCluster({ nodes: 2 })
     const settled = settle(s)
     expect(E.isRight(settled) && settled.right).toBe(s)
+  })
+})
+
+describe('store indices under the reducer', () => {
+  // Every write path tells the store which version it read (create: none; update, delete,
+  // events, bindings: the stored one); indices kept that way must equal a rebuild.
+  const podNamed = (name: string, labels: Record<string, string>, finalizers: string[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels, ...(finalizers.length === 0 ? {} : { finalizers }) },
+    spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '100m' } } }] },
+  })
+  const op = fc.record({
+    kind: fc.constantFrom('create', 'relabel', 'bind', 'event', 'delete', 'unfinalize'),
+    name: fc.constantFrom('a', 'b', 'c'),
+    label: fc.constantFrom('web', 'db'),
+    finalized: fc.boolean(),
+  })
+  it('equal a rebuild from the objects after any sequence of writes', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
+        let s = createCluster({ nodes: 2 })
+        for (const o of ops) {
+          const current = O.toUndefined(get(s, 'Pod', 'default', o.name))
+          const action =
+            o.kind === 'create'
+              ? { type: 'create' as const, object: podNamed(o.name, { app: o.label }, o.finalized ? ['example.com/hold'] : []), by: 'user' }
+              : current === undefined
+                ? undefined
+                : o.kind === 'relabel'
+                  ? { type: 'update' as const, object: { ...current, metadata: { ...current.metadata, labels: { app: o.label } } }, by: 'user' }
+                  : o.kind === 'bind'
+                    ? { type: 'bind' as const, ref: { kind: 'Pod', namespace: 'default', name: o.name }, nodeName: 'node-1', by: 'scheduler' }
+                    : o.kind === 'event'
+                      ? { type: 'event' as const, event: { involvedObject: { kind: 'Pod', namespace: 'default', name: o.name }, type: 'Normal' as const, reason: 'Poked', message: 'poked' }, by: 'test' }
+                      : o.kind === 'delete'
+                        ? { type: 'delete' as const, ref: { kind: 'Pod', namespace: 'default', name: o.name }, by: 'user' }
+                        : { type: 'update' as const, object: { ...current, metadata: { ...current.metadata, finalizers: [] } }, by: 'user' }
+          if (action === undefined) continue
+          const r = applyAction(s, action)
+          if (E.isRight(r)) s = r.right.state
+          const rebuilt = rebuildStore(s.objects)
+          expect(s.objects.byUid.toJS()).toEqual(rebuilt.byUid.toJS())
+          expect(s.objects.byLabel.equals(rebuilt.byLabel)).toBe(true)
+          expect(s.objects.byNamespace.equals(rebuilt.byNamespace)).toBe(true)
+          expect(s.objects.podsByNode.equals(rebuilt.podsByNode)).toBe(true)
+          expect(s.objects.deleting.equals(rebuilt.deleting)).toBe(true)
+          expect(s.objects.unbound.equals(rebuilt.unbound)).toBe(true)
+        }
+      }),
+    )
   })
 })
