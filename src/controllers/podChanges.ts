@@ -24,7 +24,12 @@ export interface PodChanges {
 const EVERYTHING: PodChanges = { everything: true, owners: new Set(), orphanNamespaces: new Set() }
 const NOTHING: PodChanges = { everything: false, owners: new Set(), orphanNamespaces: new Set() }
 
-const controllerUid = (pod: KubeObject): string | undefined => {
+/**
+ * The uid in the owner reference with `controller: true`, if any.
+ *
+ * @internal
+ */
+export const controllerUid = (pod: KubeObject): string | undefined => {
   const refs = pod.metadata.ownerReferences
   if (refs === undefined) return undefined
   for (const ref of refs) if (ref.controller === true) return ref.uid

@@ -10,27 +10,17 @@
  */
 import type { KubeObject } from '../objects/object.js'
 import { timestampMs } from '../sim/clock.js'
+import { isFinished, isPodReady, isTerminating, podNodeName, podPhase, readyCondition } from './podReadiness.js'
 import { byPodName } from './replicaSetPods.js'
 
-interface PodView {
-  readonly spec?: { readonly nodeName?: string }
-  readonly metadata: KubeObject['metadata']
+interface RestartCounts {
   readonly status?: {
-    readonly phase?: string
-    readonly conditions?: ReadonlyArray<{ readonly type: string; readonly status: string; readonly lastTransitionTime?: string }>
     readonly containerStatuses?: ReadonlyArray<{ readonly restartCount?: number }>
     readonly initContainerStatuses?: ReadonlyArray<{ readonly restartCount?: number }>
   }
 }
 
-const view = (pod: KubeObject): PodView => pod as unknown as PodView
-
-const isPodActive = (pod: KubeObject): boolean => {
-  const phase = view(pod).status?.phase
-  return phase !== 'Succeeded' && phase !== 'Failed' && pod.metadata.deletionTimestamp === undefined
-}
-
-const readyCondition = (pod: KubeObject) => view(pod).status?.conditions?.find((c) => c.type === 'Ready')
+const restartsView = (pod: KubeObject): RestartCounts => pod as unknown as RestartCounts
 
 /**
  * The pod annotation that orders pods for scale-down: an int32, lower cost goes first (default 0).
@@ -152,8 +142,7 @@ export interface RankClass {
  * @internal
  */
 export const rankClassOf = (pod: KubeObject): RankClass => {
-  const v = view(pod)
-  return { node: v.spec?.nodeName ?? '', phase: PHASE_ORDINAL[v.status?.phase ?? ''] ?? 0, ready: readyCondition(pod)?.status === 'True', cost: deletionCost(pod) }
+  return { node: podNodeName(pod), phase: PHASE_ORDINAL[podPhase(pod)] ?? 0, ready: isPodReady(pod), cost: deletionCost(pod) }
 }
 
 /**
@@ -164,7 +153,7 @@ export const rankClassOf = (pod: KubeObject): RankClass => {
 export const rankPod = (pod: KubeObject): Ranked => {
   const cached = rankCache.get(pod)
   if (cached !== undefined) return cached
-  const v = view(pod)
+  const v = restartsView(pod)
   const { node, phase, ready, cost } = rankClassOf(pod)
   const ranked: Ranked = {
     pod,
@@ -193,7 +182,11 @@ export const rankPod = (pod: KubeObject): Ranked => {
  */
 export const activeOnNode = (related: Iterable<KubeObject>): Map<string, number> => {
   const onNode = new Map<string, number>()
-  for (const pod of related) if (isPodActive(pod)) onNode.set(view(pod).spec?.nodeName ?? '', (onNode.get(view(pod).spec?.nodeName ?? '') ?? 0) + 1)
+  for (const pod of related) {
+    if (isFinished(pod) || isTerminating(pod)) continue
+    const node = podNodeName(pod)
+    onNode.set(node, (onNode.get(node) ?? 0) + 1)
+  }
   return onNode
 }
 

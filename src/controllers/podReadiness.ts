@@ -44,7 +44,8 @@ export const isFinished = (pod: KubeObject): boolean => {
   return phase === 'Succeeded' || phase === 'Failed'
 }
 
-const readyCondition = (pod: KubeObject) => view(pod).status?.conditions?.find((c) => c.type === 'Ready')
+/** The pod's Ready condition, if any. @internal */
+export const readyCondition = (pod: KubeObject) => view(pod).status?.conditions?.find((c) => c.type === 'Ready')
 
 /** Condition Ready=True. @internal */
 export const isPodReady = (pod: KubeObject): boolean => readyCondition(pod)?.status === 'True'

@@ -26,7 +26,8 @@ import { type KubeObject, objectKey } from '../objects/object.js'
 import type { ReplicaSet } from '../objects/replicaSet.js'
 import { equalityPairs, fromLabelSelector, matchesSelector, type Selector } from '../objects/selector.js'
 import { dependentUids, getByUid, listObjects, type ObjectStore } from '../store/objectStore.js'
-import { isFinished, isPodReady, isTerminating } from './podReadiness.js'
+import { controllerUid } from './podChanges.js'
+import { isFinished, isPodReady, isTerminating, podNodeName } from './podReadiness.js'
 import { type Ranked, type RankClass, rankClassOf, rankPod, SELECT_BY_INSERTION, selectVictims } from './podRanking.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -117,15 +118,6 @@ const EMPTY_PODS: IMap<string, KubeObject> = ImmutableMap()
 // getters
 // ---------------------------------------------------------------------------------------------
 
-const controllerUid = (pod: KubeObject): string | undefined => {
-  const refs = pod.metadata.ownerReferences
-  if (refs === undefined) return undefined
-  for (const ref of refs) if (ref.controller === true) return ref.uid
-  return undefined
-}
-
-const nodeOf = (pod: KubeObject): string => (pod['spec'] as { readonly nodeName?: string } | undefined)?.nodeName ?? ''
-
 const hasAll = (labels: Labels | undefined, wanted: Labels | undefined): boolean => {
   if (wanted === undefined) return true
   for (const key in wanted) if (labels?.[key] !== wanted[key]) return false
@@ -149,7 +141,7 @@ const memberFor = (view: ReplicaSetPods, pod: KubeObject): Member | undefined =>
     claimWrite: active && !view.deleting && (mine ? !matches : orphan && matches && sameNamespace),
     ready: claimed && isPodReady(pod),
     fullyLabeled: claimed && hasAll(labels, view.templateLabels),
-    relatedNode: active && matches && sameNamespace ? nodeOf(pod) : undefined,
+    relatedNode: active && matches && sameNamespace ? podNodeName(pod) : undefined,
     ranked: undefined,
     group: undefined,
   }
