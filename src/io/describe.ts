@@ -15,6 +15,7 @@ import { timestampMs } from '../sim/clock.js'
 import { getObject, listObjects, podsOnNode } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { arr, at, isRecord, type Obj, rec, str } from '../internal/readers.js'
+import { utf8Length } from '../internal/utf8.js'
 import { ageSince } from './age.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -854,11 +855,3 @@ const base64Length = (text: string): number => {
   return Math.max(0, Math.floor((clean.length * 3) / 4) - padding)
 }
 
-const utf8Length = (text: string): number => {
-  let n = 0
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0
-    n += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4
-  }
-  return n
-}

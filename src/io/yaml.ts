@@ -21,6 +21,7 @@ import {
   visit,
 } from 'yaml'
 import type { KubeObject } from '../objects/object.js'
+import { utf8Length } from '../internal/utf8.js'
 import { type ApiError, badRequestError, withDocumentIndex } from '../validation/apiError.js'
 import { type FieldError, invalid, required } from '../validation/fieldError.js'
 
@@ -280,7 +281,7 @@ const parseManifestsUnsafe = (
     typeof options.maxBytes === 'number' && Number.isFinite(options.maxBytes) && options.maxBytes >= 0
       ? Math.floor(options.maxBytes)
       : DEFAULT_MAX_MANIFEST_BYTES
-  const size = utf8Length(input, maxBytes)
+  const size = utf8LengthUpTo(input, maxBytes)
   if (size > maxBytes) {
     return E.left([
       badRequestError(
@@ -667,23 +668,7 @@ const escapeJsonLikeGo = (json: string): string =>
 // ---------------------------------------------------------------------------------------------
 
 /** UTF-8 length of a string; a string longer than `limit` UTF-16 units is not measured. */
-const utf8Length = (input: string, limit: number): number => {
-  if (input.length > limit) return input.length
-  let bytes = 0
-  for (let i = 0; i < input.length; i++) {
-    const c = input.charCodeAt(i)
-    if (c < 0x80) bytes += 1
-    else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < input.length) {
-      const d = input.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        bytes += 4
-        i++
-      } else bytes += 3
-    } else bytes += 3
-  }
-  return bytes
-}
+const utf8LengthUpTo = (input: string, limit: number): number => (input.length > limit ? input.length : utf8Length(input))
 
 /** How a value is named in "expected a mapping, got ..." messages (YAML's words). */
 const typeName = (value: unknown): string => {

@@ -7,6 +7,7 @@
  */
 import * as t from 'io-ts'
 import { optionalFields } from './decodeErrors.js'
+import { utf8Length } from '../internal/utf8.js'
 import { type FieldError, forbidden, invalid, tooLong } from '../validation/fieldError.js'
 import { DNS1123_SUBDOMAIN_MAX } from '../validation/names.js'
 import type { KindModel } from './kindModel.js'
@@ -97,7 +98,6 @@ export const base64DecodedLength = (value: string): number => {
   return Math.max(0, Math.floor((value.length * 3) / 4) - padding)
 }
 
-const utf8Length = (s: string): number => new TextEncoder().encode(s).length
 
 // ---------------------------------------------------------------------------------------------
 // operations

@@ -235,6 +235,7 @@ export const cronJobModel: KindModel<StoredCronJob> = {
   schema: 'io.k8s.api.batch.v1.CronJob',
   applyDefaults: (cronJob) => defaultCronJob(cronJob) as StoredCronJob,
   validate: validateCronJob,
+  podTemplate: (cronJob) => cronJob.spec.jobTemplate.spec.template,
   validateUpdate: validateCronJobUpdate,
   hasStatusSubresource: true,
 }

@@ -218,6 +218,7 @@ export const daemonSetModel: KindModel<StoredDaemonSet> = {
   schema: 'io.k8s.api.apps.v1.DaemonSet',
   applyDefaults: (ds) => defaultDaemonSet(ds) as StoredDaemonSet,
   validate: validateDaemonSet,
+  podTemplate: (ds) => ds.spec.template,
   validateUpdate: validateDaemonSetUpdate,
   hasStatusSubresource: true,
 }

@@ -256,6 +256,7 @@ export const deploymentModel: KindModel<StoredDeployment> = {
   schema: 'io.k8s.api.apps.v1.Deployment',
   applyDefaults: (deployment) => defaultDeployment(deployment) as StoredDeployment,
   validate: validateDeployment,
+  podTemplate: (deployment) => deployment.spec.template,
   validateUpdate: validateDeploymentUpdate,
   hasStatusSubresource: true,
 }

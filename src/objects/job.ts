@@ -558,6 +558,7 @@ export const jobModel: KindModel<StoredJob> = {
   schema: 'io.k8s.api.batch.v1.Job',
   applyDefaults: (job) => defaultJob(job) as StoredJob,
   validate: validateJob,
+  podTemplate: (job) => job.spec.template,
   validateUpdate: validateJobUpdate,
   prepareForCreate: (job) =>
     job.metadata.uid === undefined ? job : (withGeneratedJobSelector(job, job.metadata.uid) as StoredJob),

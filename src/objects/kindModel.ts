@@ -35,6 +35,13 @@ export interface KindModel<A extends KubeObject = KubeObject> {
    */
   readonly knownCleanItem?: (itemType: string, list: ReadonlyArray<unknown>, index: number) => boolean
   /**
+   * The object's pod template, for kinds whose admission decodes it with `PodTemplateSpec`,
+   * defaults it with `defaultPodTemplateSpec` and validates it, as it is, with
+   * `validatePodTemplateSpec`: once stored clean it is vetted (see `vetPodTemplate`), and an
+   * update carrying it over skips those checks.
+   */
+  readonly podTemplate?: (object: A) => unknown
+  /**
    * Runs one update's admission with the stored object in view, for memos that compare the
    * incoming object with it position by position (an EndpointSlice rewritten with one endpoint
    * changed); admission is synchronous, so the scope is exactly this call.

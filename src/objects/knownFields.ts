@@ -127,7 +127,8 @@ export const unknownFieldWarnings = (rootTypeName: string, object: unknown): Rea
 /**
  * `unknownFieldWarnings`, not descending into list items `knownCleanItem` vouches for: items a
  * kind's admission already walked and found clean (an EndpointSlice's unchanged endpoints), so
- * rewriting one endpoint of a hundred does not walk the other 99.
+ * rewriting one endpoint of a hundred does not walk the other 99; nor into fields
+ * `knownCleanStruct` vouches for (a pod template carried over from the stored object).
  *
  * @internal
  */
@@ -135,6 +136,7 @@ export const unknownFieldWarningsSkipping = (
   rootTypeName: string,
   object: unknown,
   knownCleanItem: ((itemType: string, list: ReadonlyArray<unknown>, index: number) => boolean) | undefined,
+  knownCleanStruct?: (type: string, value: unknown) => boolean,
 ): ReadonlyArray<string> => {
   const warnings: string[] = []
   const walk = (key: string, value: unknown, path: string, depth: number): void => {
@@ -151,7 +153,7 @@ export const unknownFieldWarningsSkipping = (
       if (field.ref === undefined) continue
       switch (field.shape) {
         case 'struct':
-          walk(field.ref, child, at, depth + 1)
+          if (knownCleanStruct === undefined || !knownCleanStruct(field.ref, child)) walk(field.ref, child, at, depth + 1)
           break
         case 'list':
           // The clean check before the path string: most items of a long list are vouched for.

@@ -157,11 +157,46 @@ export const PodSpec = t.intersection([
 /** The pod spec. */
 export type PodSpec = t.TypeOf<typeof PodSpec>
 
+const PodTemplateSpecFields = optionalFields({ metadata: ObjectMeta, spec: PodSpec })
+
+/**
+ * Pod templates that stored objects hold and that admission found clean: decoded to
+ * themselves, already defaulted, without unknown fields, and validated without a finding.
+ * Stored objects are deep-frozen, so all of that stays true, and an update that carries the
+ * stored template over unchanged (a Deployment scaling its ReplicaSet) skips the template's
+ * checks. Only objects admission froze are ever added.
+ */
+const vettedTemplates = new WeakSet<object>()
+
+/**
+ * Records that admission found `template`, part of an object it is about to store, clean (see
+ * `vettedTemplates`). Ignored unless the template is frozen.
+ *
+ * @internal
+ */
+export const vetPodTemplate = (template: unknown): void => {
+  if (typeof template === 'object' && template !== null && Object.isFrozen(template)) vettedTemplates.add(template)
+}
+
+/**
+ * Whether `value` is a pod template admission already found clean (see `vetPodTemplate`).
+ *
+ * @internal
+ */
+export const isVettedPodTemplate = (value: unknown): boolean => typeof value === 'object' && value !== null && vettedTemplates.has(value)
+
 /**
  * The template controllers create pods from. `spec` is optional, as in kubernetes-types; an
- * absent one reads as an empty spec (see `templatePodSpec`), as the API server decodes it.
+ * absent one reads as an empty spec (see `templatePodSpec`), as the API server decodes it. A
+ * template admission already vetted (see `vetPodTemplate`) passes as itself.
  */
-export const PodTemplateSpec = optionalFields({ metadata: ObjectMeta, spec: PodSpec })
+export const PodTemplateSpec: typeof PodTemplateSpecFields = new t.PartialType(
+  PodTemplateSpecFields.name,
+  PodTemplateSpecFields.is,
+  (u, c) => (isVettedPodTemplate(u) ? t.success(u as t.TypeOf<typeof PodTemplateSpecFields>) : PodTemplateSpecFields.validate(u, c)),
+  PodTemplateSpecFields.encode,
+  PodTemplateSpecFields.props,
+)
 /** The template controllers create pods from. */
 export type PodTemplateSpec = t.TypeOf<typeof PodTemplateSpec>
 
@@ -433,6 +468,7 @@ export const defaultPodSpec = (spec: PodSpec): PodSpec =>
  * ```
  */
 export const defaultPodTemplateSpec = (template: PodTemplateSpec): PodTemplateSpec => {
+  if (isVettedPodTemplate(template)) return template
   const spec = defaultPodSpec(templatePodSpec(template))
   return spec === template.spec ? template : { ...template, spec }
 }
@@ -806,7 +842,10 @@ export const validatePodSpec = (spec: PodSpec, path: string): ReadonlyArray<Fiel
  * expect(errors.map(formatFieldError)).toContain('spec.template.spec.containers: Required value')
  * ```
  */
-export const validatePodTemplateSpec = (template: PodTemplateSpec, path: string): ReadonlyArray<FieldError> => [
+export const validatePodTemplateSpec = (template: PodTemplateSpec, path: string): ReadonlyArray<FieldError> =>
+  isVettedPodTemplate(template) ? [] : validateTemplateFields(template, path)
+
+const validateTemplateFields = (template: PodTemplateSpec, path: string): ReadonlyArray<FieldError> => [
   ...validateLabels(template.metadata?.labels, `${path}.labels`),
   ...validateAnnotations(template.metadata?.annotations, `${path}.annotations`),
   ...validatePodSpec(templatePodSpec(template), `${path}.spec`),

@@ -152,6 +152,8 @@ export const validateLongRunningTemplate = (template: PodTemplateSpec, kind: str
  */
 export const defaultReplicaSet = (rs: ReplicaSet): ReplicaSet => {
   const template = defaultPodTemplateSpec(rs.spec.template)
+  // A ReplicaSet written back with its defaults in place (a scale) keeps its identity.
+  if (template === rs.spec.template && rs.spec.replicas !== undefined) return rs
   return produce(rs, (draft) => {
     if (draft.spec.replicas === undefined) draft.spec.replicas = 1
     if (template !== rs.spec.template) draft.spec.template = template as typeof draft.spec.template
@@ -228,6 +230,7 @@ export const replicaSetModel: KindModel<StoredReplicaSet> = {
   schema: 'io.k8s.api.apps.v1.ReplicaSet',
   applyDefaults: (rs) => defaultReplicaSet(rs) as StoredReplicaSet,
   validate: validateReplicaSet,
+  podTemplate: (rs) => rs.spec.template,
   validateUpdate: validateReplicaSetUpdate,
   hasStatusSubresource: true,
 }

@@ -8,6 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { deepEqual } from '../internal/deepEqual.js'
 import { deepFreeze } from '../internal/immer.js'
 import { decodeWithFieldErrors } from '../objects/decodeErrors.js'
 import { type KindInfo, kindInfo, resourceInfoFor } from '../objects/kinds.js'
@@ -15,6 +16,7 @@ import type { KindModel } from '../objects/kindModel.js'
 import { unknownFieldWarningsSkipping } from '../objects/knownFields.js'
 import { ObjectMeta, withStoredMetadata } from '../objects/meta.js'
 import { modelFor } from '../objects/models.js'
+import { isVettedPodTemplate, vetPodTemplate } from '../objects/pod.js'
 import type { KubeObject } from '../objects/object.js'
 import { type ApiError, badRequestError, invalidError } from '../validation/apiError.js'
 import type { FieldError } from '../validation/fieldError.js'
@@ -167,20 +169,30 @@ const admitInScope = (input: unknown, defaultNamespace: string, previous: KubeOb
   } else {
     const decoded = decodeWithFieldErrors(model.codec, withNamespace)
     if (E.isLeft(decoded)) return E.left(decodeFailure(info, name, namespace, decoded.left))
-    if (model.schema !== undefined) warnings.push(...unknownFieldWarningsSkipping(model.schema, decoded.right, model.knownCleanItem).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
+    if (model.schema !== undefined)
+      warnings.push(...unknownFieldWarningsSkipping(model.schema, decoded.right, model.knownCleanItem, vettedStruct).map((w: string) => `${info.kind} ${JSON.stringify(name)}: ${w}`))
     const carried = previous !== undefined && model.prepareForUpdate !== undefined ? model.prepareForUpdate(decoded.right, previous) : decoded.right
     object = model.applyDefaults(carried)
   }
-  // Metadata the write left exactly as stored passed these checks when it was stored.
+  // Metadata the write left as stored (the same or an equal copy) passed these checks when it was stored.
   const causes: FieldError[] =
-    previous !== undefined && object.metadata === previous.metadata ? [] : [...validateObjectMeta(object.metadata, info, { namespaced: info.namespaced })]
+    previous !== undefined && (object.metadata === previous.metadata || deepEqual(object.metadata, previous.metadata))
+      ? []
+      : [...validateObjectMeta(object.metadata, info, { namespaced: info.namespaced })]
   if (model !== undefined) {
     causes.push(...model.validate(object))
     if (previous !== undefined && model.validateUpdate !== undefined) causes.push(...model.validateUpdate(object, previous))
   }
   if (causes.length > 0) return E.left(invalidError(info, name || (typeof metadata['generateName'] === 'string' ? metadata['generateName'] : ''), namespace, causes))
-  return E.right({ object: deepFreeze(structuredCloneSafe(object)), info, model, warnings })
+  const stored = deepFreeze(structuredCloneSafe(object))
+  // The template is clean only if the unknown-field walk ran and found nothing.
+  if (warnings.length === 0 && model?.schema !== undefined && model.podTemplate !== undefined) vetPodTemplate(model.podTemplate(stored))
+  return E.right({ object: stored, info, model, warnings })
 }
+
+const POD_TEMPLATE_TYPE = 'core.PodTemplateSpec'
+/** A pod template admission vetted before holds no unknown field (see `vetPodTemplate`). */
+const vettedStruct = (type: string, value: unknown): boolean => type === POD_TEMPLATE_TYPE && isVettedPodTemplate(value)
 
 /** Metadata with the namespace admission settled on: the same object when it already says so (a stored object's, written back unchanged). */
 const withNamespaceOf = (metadata: Record<string, unknown>, namespace: string | undefined): Record<string, unknown> => {

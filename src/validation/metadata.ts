@@ -8,6 +8,7 @@
 import type { KindInfo } from '../objects/kinds.js'
 import type { ObjectMeta, OwnerReference } from '../objects/meta.js'
 import { type FieldError, duplicate, forbidden, invalid, required, tooLong } from './fieldError.js'
+import { utf8Length } from '../internal/utf8.js'
 import {
   ANNOTATIONS_MAX_BYTES,
   isDns1123Label,
@@ -32,8 +33,6 @@ export interface ObjectMetaOptions {
  */
 const maskTrailingDash = (name: string): string =>
   name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name
-
-const utf8Length = (s: string): number => new TextEncoder().encode(s).length
 
 // ---------------------------------------------------------------------------------------------
 // operations

@@ -151,6 +151,19 @@ export const isPathSegmentName = (value: string): ReadonlyArray<string> => {
  * ```
  */
 export const isQualifiedName = (value: string): ReadonlyArray<string> => {
+  const known = qualifiedNameFindings.get(value)
+  if (known !== undefined) return known
+  const findings = Object.freeze(checkQualifiedName(value))
+  if (qualifiedNameFindings.size >= QUALIFIED_NAME_MEMO_SIZE) qualifiedNameFindings.clear()
+  qualifiedNameFindings.set(value, findings)
+  return findings
+}
+
+// Every write checks its label and annotation keys, and a cluster has few distinct ones.
+const QUALIFIED_NAME_MEMO_SIZE = 4096
+const qualifiedNameFindings = new Map<string, ReadonlyArray<string>>()
+
+const checkQualifiedName = (value: string): ReadonlyArray<string> => {
   const errors: string[] = []
   const parts = value.split('/')
   let name: string
