@@ -1,0 +1,85 @@
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { type Action, applyAction, apply, type ClusterState, createCluster, get, type KubeObject } from '../../src/index.js'
+import { cronJobManifest, daemonSetManifest, deploymentWithStrategy, jobWithPolicies, mutatedManifest, replicaSetManifest } from '../../src/testing/index.js'
+import { right } from '../helpers.js'
+
+type Json = Record<string, unknown>
+
+const stored = (s: ClusterState, object: KubeObject): KubeObject => {
+  const found = get(s, object.kind, object.metadata.namespace ?? 'default', object.metadata.name)
+  if (O.isNone(found)) throw new Error(`${object.kind} ${object.metadata.name} is not stored`)
+  return found.value
+}
+
+const update = (s: ClusterState, object: unknown) => applyAction(s, { type: 'update', object, by: 'user' } as Action)
+
+/** What a write did, without the state: outcome, stored object and warnings, or the error. */
+const outcome = (result: ReturnType<typeof update>): unknown =>
+  E.isLeft(result) ? { error: result.left } : { outcome: result.right.outcome, object: result.right.object, warnings: result.right.warnings }
+
+// structuredClone keeps what JSON would change (holes, undefined): only the identities differ.
+const copy = <T>(value: T): T => structuredClone(value)
+
+// Edits outside the template: valid, warned about, or refused (an immutable selector).
+const edits: ReadonlyArray<(object: Json) => Json> = [
+  (o) => ({ ...o, metadata: { ...(o['metadata'] as Json), labels: { ...((o['metadata'] as Json)['labels'] as Json), edited: 'yes' } } }),
+  (o) => ({ ...o, spec: { ...(o['spec'] as Json), bogusField: 1 } }),
+  (o) => ({ ...o, spec: { ...(o['spec'] as Json), selector: { matchLabels: { other: 'x' } } } }),
+  (o) => ({ ...o, metadata: { ...(o['metadata'] as Json), annotations: { 'bad key!': 'v' } } }),
+]
+
+const workloads = fc.oneof(
+  replicaSetManifest('default'),
+  deploymentWithStrategy('default'),
+  daemonSetManifest('default'),
+  jobWithPolicies('default'),
+  cronJobManifest('default'),
+)
+
+describe('vetted pod templates', () => {
+  it('an update carrying the stored template over does what the same update with a fresh copy of it does', () => {
+    fc.assert(
+      fc.property(fc.oneof(workloads, mutatedManifest(workloads)), fc.nat(edits.length - 1), (manifest, pick) => {
+        const created = apply(createCluster(), manifest)
+        if (E.isLeft(created)) return
+        const s = created.right
+        const object = stored(s, manifest as KubeObject) as unknown as Json
+        const edit = edits[pick]!
+        // Carried over: the stored (frozen, maybe vetted) template objects. Fresh: equal copies.
+        expect(outcome(update(s, edit(object)))).toEqual(outcome(update(s, edit(copy(object)))))
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('a template with an unknown field is not vetted: every update carrying it warns again', () => {
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', imagee: 'typo' }] } } },
+    }
+    const first = right(applyAction(createCluster(), { type: 'create', object: rs, by: 'user' }))
+    expect(first.warnings).toEqual(['ReplicaSet "web": unknown field "spec.template.spec.containers[0].imagee"'])
+    const object = first.object as KubeObject & { spec: Json }
+    for (let replicas = 2; replicas <= 3; replicas++) {
+      const again = right(update(first.state, { ...object, spec: { ...object.spec, replicas } }))
+      expect(again.warnings).toEqual(first.warnings)
+    }
+  })
+
+  it("only admission's frozen copy is vetted: the caller's template, changed afterwards, is checked again", () => {
+    const container = { name: 'web', image: 'nginx' }
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [container] } }
+    const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template } }
+    const created = right(applyAction(createCluster(), { type: 'create', object: rs, by: 'user' }))
+    const storedRs = created.object as KubeObject & { spec: Json }
+    expect(storedRs.spec['template']).not.toBe(template)
+    template.spec.containers = []
+    const refused = update(created.state, { ...storedRs, spec: { ...storedRs.spec, template } })
+    expect(E.isLeft(refused) && refused.left.message).toContain('spec.template.spec.containers: Required value')
+  })
+})
