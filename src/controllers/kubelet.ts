@@ -11,13 +11,14 @@
  *
  * @module
  */
+import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import { parseDuration } from '../objects/duration.js'
 import type { KubeObject } from '../objects/object.js'
 import { type Container, type PodSpec, podQosClass } from '../objects/pod.js'
-import { formatIpv4, type Ipv4Cidr } from '../network/cidr.js'
+import { formatIpv4, type Ipv4Cidr, parseIpv4 } from '../network/cidr.js'
 import { type FamilyCidr, podCidrs } from '../network/ipFamilies.js'
 import { formatIpv6 } from '../network/ipv6.js'
 import { firstFreeIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
@@ -738,23 +739,57 @@ const planPod = (pod: KubeObject, nodeEnv: PodEnv): PodPlan => {
 // the controller
 // ---------------------------------------------------------------------------------------------
 
-const makePool = (pods: ReadonlyArray<KubeObject>, range: Ipv4Cidr | undefined): IpPool => {
-  let used: Set<string> | undefined
-  const set = (): Set<string> => (used ??= new Set(usedPodIps(pods)))
+/** IPv4 addresses (as numbers) held by a node's pods, with how many pods hold each. */
+type HeldIpv4 = ReadonlyMap<number, number>
+
+/**
+ * The IPv4 address a pod holds, as a number, as `usedPodIps` counts it (a podIP, the pod not
+ * finished). An address not written as the API server formats one is skipped: no free address
+ * of a range compares equal to it.
+ */
+const heldIpv4 = (pod: KubeObject | undefined): number | undefined => {
+  const status = pod?.['status'] as { readonly podIP?: unknown; readonly phase?: unknown } | undefined
+  const ip = status?.podIP
+  if (typeof ip !== 'string' || ip === '' || status?.phase === 'Succeeded' || status?.phase === 'Failed') return undefined
+  const parsed = parseIpv4(ip)
+  return E.isRight(parsed) ? parsed.right : undefined
+}
+
+const countHeld = (held: Map<number, number>, pod: KubeObject | undefined, by: 1 | -1): void => {
+  const address = heldIpv4(pod)
+  if (address === undefined) return
+  const count = (held.get(address) ?? 0) + by
+  if (count > 0) held.set(address, count)
+  else held.delete(address)
+}
+
+const heldByPods = (pods: Iterable<KubeObject>): HeldIpv4 => {
+  const held = new Map<number, number>()
+  for (const pod of pods) countHeld(held, pod, 1)
+  return held
+}
+
+/** A node's IPv4 pool; `held` (read on the first peek) gives the addresses its pods hold. */
+const makePool = (held: () => HeldIpv4, range: Ipv4Cidr | undefined): IpPool => {
+  let used: HeldIpv4 | undefined
+  const taken = new Set<number>()
   // Addresses below the last one found free are all in use, and a pool only ever takes more:
-  // each peek resumes there instead of formatting the node's used addresses again.
+  // each peek resumes there instead of looking at the node's used addresses again.
   let from = 2
   return {
     peek: () => {
       if (range === undefined) return undefined
-      const used = set()
+      used ??= held()
       for (; from < range.size - 1; from++) {
-        const address = formatIpv4(range.network + from)
-        if (!used.has(address)) return address
+        const address = range.network + from
+        if (!used.has(address) && !taken.has(address)) return formatIpv4(address)
       }
       return undefined
     },
-    take: (ip) => void set().add(ip),
+    take: (ip) => {
+      const parsed = parseIpv4(ip)
+      if (E.isRight(parsed)) taken.add(parsed.right)
+    },
     rangeText: range === undefined ? '(none)' : formatRange(range),
   }
 }
@@ -846,8 +881,19 @@ interface NodeOutcome {
 const earliestOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined || a <= b ? a : b)
 
 /**
+ * All of a node's pods, for its IP pool: their held IPv4 addresses (read once, when a pod
+ * needs an address) and, on a dual-stack or IPv6 cluster, the pods themselves.
+ */
+interface NodePods {
+  readonly held: () => HeldIpv4
+  readonly pods: () => ReadonlyArray<KubeObject>
+}
+
+const allOf = (pods: ReadonlyArray<KubeObject>): NodePods => ({ held: () => heldByPods(pods), pods: () => pods })
+
+/**
  * Plans the pods bound to one node, in namespace/name order. `pods` may be some of the node's
- * pods (the rest known quiet); `allPods` are all of them, whose addresses the IP pool avoids.
+ * pods (the rest known quiet); `all` are all of them, whose addresses the IP pool avoids.
  */
 const planNode = (
   state: ClusterState,
@@ -855,7 +901,7 @@ const planNode = (
   pods: ReadonlyArray<KubeObject>,
   model: BehaviourModel | undefined,
   plainIpv4: boolean,
-  allPods: ReadonlyArray<KubeObject> = pods,
+  all: NodePods = allOf(pods),
 ): NodeOutcome => {
   const { node, index } = slot
   const now = state.now
@@ -869,7 +915,7 @@ const planNode = (
       next = earliestOf(next, quiet.next)
       continue
     }
-    env ??= { now, node, model, pool: plainIpv4 ? makePool(allPods, nodePodRange(node, state.config.podCidr, index)) : nodePool(allPods, node, state.config.podCidr, index) }
+    env ??= { now, node, model, pool: plainIpv4 ? makePool(all.held, nodePodRange(node, state.config.podCidr, index)) : nodePool(all.pods(), node, state.config.podCidr, index) }
     const plan = planPod(pod, env)
     for (const action of plan.actions) actions.push(action)
     next = earliestOf(next, plan.next)
@@ -915,6 +961,29 @@ const quietOutcome = (pairs: ReadonlyArray<readonly [string, KubeObject]>): { re
 const sortedPods = (pairs: Array<readonly [string, KubeObject]>): KubeObject[] => pairs.sort(byPodKey).map(([, pod]) => pod)
 
 /**
+ * A node's bound pods as the previous pass left them, patched from each pass's pod diff: a
+ * pass reads a node's pods without looking each one up in the store (long keys are rehashed on
+ * every lookup there), and looks only at the pods that may have work.
+ */
+interface KeptNode {
+  /** Every bound pod by key. */
+  readonly pods: Map<string, KubeObject>
+  /** The IPv4 addresses they hold (see `heldIpv4`). */
+  readonly held: Map<number, number>
+  /**
+   * The Node object the quiet records below were made against, or undefined when the pods
+   * have not been sorted into them yet: then every pod is looked at.
+   */
+  node: KubeObject | undefined
+  /** Keys of pods not known quiet: changed since the node was planned, or left with work. */
+  readonly unsettled: Set<string>
+  /** Quiet pods with timed work: key -> when it falls due (a quiet record's `next`). */
+  readonly timed: Map<string, number>
+}
+
+const keptNode = (): KeptNode => ({ pods: new Map(), held: new Map(), node: undefined, unsettled: new Set(), timed: new Map() })
+
+/**
  * The previous pass, per node: its next timed work and whether all its pods were quiet. With
  * the Pod map it saw, the next pass plans only the nodes whose pods changed, that had work
  * left, or whose timed work is due: the other nodes' pods are all still quiet. A cache of a pure
@@ -928,12 +997,8 @@ let previousPass:
       readonly config: ClusterState['config']
       readonly now: number
       readonly perNode: ReadonlyMap<string, { readonly next: number | undefined; readonly settled: boolean }>
-      /**
-       * Every bound pod by node name and key, as of `pods`: patched from the pod diff, so a pass
-       * reads a node's pods without looking each one up in the store (long keys are rehashed on
-       * every lookup there).
-       */
-      readonly podsByNode: Map<string, Map<string, KubeObject>>
+      /** Every node's bound pods, as of `pods`. */
+      readonly kept: Map<string, KeptNode>
     }
   | undefined
 
@@ -943,14 +1008,15 @@ const boundNode = (pod: KubeObject | undefined): string | undefined => {
 }
 
 /** Every bound pod by node name and key (one walk over the pods). */
-const indexPodsByNode = (pods: IMap<string, KubeObject> | undefined): Map<string, Map<string, KubeObject>> => {
-  const out = new Map<string, Map<string, KubeObject>>()
+const keepPodsByNode = (pods: IMap<string, KubeObject> | undefined): Map<string, KeptNode> => {
+  const out = new Map<string, KeptNode>()
   pods?.forEach((pod, key) => {
     const nodeName = boundNode(pod)
     if (nodeName === undefined) return
-    const onNode = out.get(nodeName)
-    if (onNode === undefined) out.set(nodeName, new Map([[key, pod]]))
-    else onNode.set(key, pod)
+    let kept = out.get(nodeName)
+    if (kept === undefined) out.set(nodeName, (kept = keptNode()))
+    kept.pods.set(key, pod)
+    countHeld(kept.held, pod, 1)
   })
   return out
 }
@@ -967,18 +1033,26 @@ const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undef
   // A written Node (a taint, a condition, its kubelet stopping) replans that node's pods only.
   for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) due.add(change.key)
   for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) due.add(name)
-  const byNode = last.podsByNode
+  const byNode = last.kept
   for (const change of changes) {
     const from = boundNode(change.before)
     const to = boundNode(change.after)
     if (from !== undefined) {
-      byNode.get(from)?.delete(change.key)
+      const kept = byNode.get(from)
+      if (kept !== undefined) {
+        kept.pods.delete(change.key)
+        countHeld(kept.held, change.before, -1)
+        kept.unsettled.delete(change.key)
+        kept.timed.delete(change.key)
+      }
       due.add(from)
     }
     if (to !== undefined && change.after !== undefined) {
-      const onNode = byNode.get(to)
-      if (onNode === undefined) byNode.set(to, new Map([[change.key, change.after]]))
-      else onNode.set(change.key, change.after)
+      let kept = byNode.get(to)
+      if (kept === undefined) byNode.set(to, (kept = keptNode()))
+      kept.pods.set(change.key, change.after)
+      countHeld(kept.held, change.after, 1)
+      kept.unsettled.add(change.key)
       due.add(to)
     }
   }
@@ -987,20 +1061,55 @@ const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undef
 
 /**
  * Plans one node from its kept pods: only the pods not known quiet, in key order (a quiet pod
- * plans nothing; its timed work still counts towards the node's next wakeup), so a node with a
- * few changed or due pods among hundreds costs those few and a look at each pod's quiet record.
+ * plans nothing; its timed work still counts towards the node's next wakeup). The pods changed
+ * or left with work and the quiet ones whose timed work is due are the candidates, so a node
+ * with a few such pods among hundreds costs those few. When the Node object changed (quiet
+ * records name the Node they were made against), every pod is looked at.
  */
-const planKeptNode = (state: ClusterState, slot: NodeSlot, onNode: ReadonlyMap<string, KubeObject>, model: BehaviourModel | undefined, plainIpv4: boolean): NodeOutcome => {
-  let quietNext: number | undefined
-  const due: string[] = []
-  for (const [key, pod] of onNode) {
-    const quiet = quietAt(pod, slot.node, model, state.now)
-    if (quiet === undefined) due.push(key)
-    else quietNext = earliestOf(quietNext, quiet.next)
+const planKeptNode = (state: ClusterState, slot: NodeSlot, kept: KeptNode, model: BehaviourModel | undefined, plainIpv4: boolean): NodeOutcome => {
+  const now = state.now
+  let candidates: string[]
+  if (kept.node !== slot.node) {
+    kept.unsettled.clear()
+    kept.timed.clear()
+    candidates = [...kept.pods.keys()]
+  } else {
+    candidates = [...kept.unsettled]
+    for (const [key, at] of kept.timed) if (at <= now) candidates.push(key)
   }
-  if (due.length === 0) return { actions: [], next: quietNext, settled: true }
-  const planned = planNode(state, slot, due.sort().map((key) => onNode.get(key)!), model, plainIpv4, [...onNode.values()])
-  return { actions: planned.actions, next: earliestOf(quietNext, planned.next), settled: planned.settled }
+  kept.node = slot.node
+  const dueKeys: string[] = []
+  const due: KubeObject[] = []
+  for (const key of candidates.sort()) {
+    const pod = kept.pods.get(key)
+    if (pod === undefined) continue
+    const quiet = quietAt(pod, slot.node, model, now)
+    if (quiet !== undefined) record(kept, key, quiet)
+    else {
+      dueKeys.push(key)
+      due.push(pod)
+    }
+  }
+  const planned: NodeOutcome =
+    due.length === 0 ? { actions: [], next: undefined, settled: true } : planNode(state, slot, due, model, plainIpv4, { held: () => kept.held, pods: () => [...kept.pods.values()] })
+  for (let i = 0; i < due.length; i++) {
+    const key = dueKeys[i]!
+    const quiet = quietAt(due[i]!, slot.node, model, now)
+    if (quiet === undefined) {
+      kept.unsettled.add(key)
+      kept.timed.delete(key)
+    } else record(kept, key, quiet)
+  }
+  let next = planned.next
+  for (const at of kept.timed.values()) next = earliestOf(next, at)
+  return { actions: planned.actions, next, settled: planned.settled }
+}
+
+/** Files a quiet pod: settled, with its timed work if any. */
+const record = (kept: KeptNode, key: string, quiet: Quiet): void => {
+  kept.unsettled.delete(key)
+  if (quiet.next === undefined) kept.timed.delete(key)
+  else kept.timed.set(key, quiet.next)
 }
 
 const planCluster = (state: ClusterState): Plan => {
@@ -1020,16 +1129,16 @@ const planCluster = (state: ClusterState): Plan => {
   if (changed !== undefined && previousPass !== undefined) {
     // Only the changed or due nodes are planned: the others keep their last outcome.
     const perNode = new Map(previousPass.perNode)
-    const byNode = previousPass.podsByNode
+    const byNode = previousPass.kept
     // Names sort as the Node list does, so actions come in the order a full pass gives.
     for (const name of [...changed].sort()) {
       const slot = nodes.byName.get(name)
-      const onNode = byNode.get(name)
-      if (slot === undefined || !kubeletIsUp(slot.node) || onNode === undefined || onNode.size === 0) {
+      const kept = byNode.get(name)
+      if (slot === undefined || !kubeletIsUp(slot.node) || kept === undefined || kept.pods.size === 0) {
         perNode.delete(name)
         continue
       }
-      const outcome = planKeptNode(state, slot, onNode, model, plainIpv4)
+      const outcome = planKeptNode(state, slot, kept, model, plainIpv4)
       for (const action of outcome.actions) actions.push(action)
       perNode.set(name, { next: outcome.next, settled: outcome.settled })
     }
@@ -1058,7 +1167,7 @@ const planCluster = (state: ClusterState): Plan => {
     next = earliestOf(next, outcome.next)
     perNode.set(name, { next: outcome.next, settled: outcome.settled })
   }
-  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false, indexPodsByNode(pods))
+  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false, keepPodsByNode(pods))
 }
 
 const finishPass = (
@@ -1070,9 +1179,9 @@ const finishPass = (
   perNode: Map<string, { readonly next: number | undefined; readonly settled: boolean }>,
   plan: Plan,
   incremental: boolean,
-  podsByNode: Map<string, Map<string, KubeObject>>,
+  kept: Map<string, KeptNode>,
 ): Plan => {
-  previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode, podsByNode }
+  previousPass = { pods, nodes: state.objects.kinds.get('Node'), config: state.config, now: state.now, perNode, kept }
   if (incremental && verifyingQuiescence()) verifyIncrementalPlan(state, nodes, model, plainIpv4, plan)
   plans.set(state, plan)
   return plan
