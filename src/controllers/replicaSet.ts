@@ -14,6 +14,7 @@
  */
 import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
+import { deepFreeze } from '../internal/immer.js'
 import type { OwnerReference } from '../objects/meta.js'
 import type { KubeObject, ObjectRef } from '../objects/object.js'
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from '../objects/replicaSet.js'
@@ -225,10 +226,11 @@ const claimPods = (state: ClusterState, rs: StoredReplicaSet, selector: Selector
 }
 
 /** The pod a ReplicaSet's template stamps out (`GetPodFromTemplate`). */
+/** A pod for `rs`, frozen: its trial create and its create are admitted once (see `admitForCreate`). */
 const podFromTemplate = (rs: StoredReplicaSet, name: string): KubeObject => {
   const template = rs.spec.template
   const tm = template.metadata ?? {}
-  return {
+  return deepFreeze({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -241,7 +243,7 @@ const podFromTemplate = (rs: StoredReplicaSet, name: string): KubeObject => {
       ownerReferences: [podOwnerRef(rs)],
     },
     spec: template.spec ?? {},
-  }
+  })
 }
 
 const event = (rs: KubeObject, type: EventRecord['type'], reason: string, message: string): Action => ({

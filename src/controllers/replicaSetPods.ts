@@ -268,25 +268,48 @@ const removeFromOrder = (sorted: Member[], member: Member, key: string): void =>
   sorted.splice(at, 1)
 }
 
+/** Puts a claimed member in its rank group, in name order. */
+const joinGroup = (view: ReplicaSetPods, member: Member, ranked: RankClass, groupKey: string): void => {
+  let group = view.rankGroups.get(groupKey)
+  if (group === undefined) view.rankGroups.set(groupKey, (group = { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] }))
+  else group.members.splice(positionIn(group.members, member.pod), 0, member)
+  member.group = group
+}
+
+const leaveGroup = (view: ReplicaSetPods, member: Member, key: string): void => {
+  const group = member.group
+  if (group === undefined) return
+  removeFromOrder(group.members, member, key)
+  if (group.members.length === 0) view.rankGroups.delete(rankGroupKey(group))
+}
+
+/** Adds a member's part of the view's counts (`by` 1), or takes it away (`by` -1). */
+const count = (view: ReplicaSetPods, key: string, member: Member, by: 1 | -1): void => {
+  if (member.claimed) view.claimed += by
+  if (member.ready) view.ready += by
+  if (member.fullyLabeled) view.fullyLabeled += by
+  if (member.claimWrite) {
+    if (by > 0) view.claimWrites.add(key)
+    else view.claimWrites.delete(key)
+  }
+  if (member.relatedNode !== undefined) {
+    const onNode = (view.relatedOnNode.get(member.relatedNode) ?? 0) + by
+    if (onNode <= 0) view.relatedOnNode.delete(member.relatedNode)
+    else view.relatedOnNode.set(member.relatedNode, onNode)
+  }
+}
+
 const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   const member = memberFor(view, pod)
   if (member === undefined) return
   view.members.set(key, member)
   if (member.claimed) {
-    view.claimed++
     view.claimedInOrder.splice(positionIn(view.claimedInOrder, pod), 0, member)
     // Ranking facts wait until the pod is ranked: most pods never are, and they parse timestamps.
     const ranked = rankClassOf(pod)
-    const key = rankGroupKey(ranked)
-    let group = view.rankGroups.get(key)
-    if (group === undefined) view.rankGroups.set(key, (group = { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] }))
-    else group.members.splice(positionIn(group.members, pod), 0, member)
-    member.group = group
+    joinGroup(view, member, ranked, rankGroupKey(ranked))
   }
-  if (member.ready) view.ready++
-  if (member.fullyLabeled) view.fullyLabeled++
-  if (member.claimWrite) view.claimWrites.add(key)
-  if (member.relatedNode !== undefined) view.relatedOnNode.set(member.relatedNode, (view.relatedOnNode.get(member.relatedNode) ?? 0) + 1)
+  count(view, key, member, 1)
 }
 
 const remove = (view: ReplicaSetPods, key: string): void => {
@@ -294,22 +317,43 @@ const remove = (view: ReplicaSetPods, key: string): void => {
   if (member === undefined) return
   view.members.delete(key)
   if (member.claimed) {
-    view.claimed--
     removeFromOrder(view.claimedInOrder, member, key)
-    const group = member.group
-    if (group !== undefined) {
-      removeFromOrder(group.members, member, key)
-      if (group.members.length === 0) view.rankGroups.delete(rankGroupKey(group))
-    }
+    leaveGroup(view, member, key)
   }
-  if (member.ready) view.ready--
-  if (member.fullyLabeled) view.fullyLabeled--
-  if (member.claimWrite) view.claimWrites.delete(key)
-  if (member.relatedNode !== undefined) {
-    const left = (view.relatedOnNode.get(member.relatedNode) ?? 0) - 1
-    if (left <= 0) view.relatedOnNode.delete(member.relatedNode)
-    else view.relatedOnNode.set(member.relatedNode, left)
+  count(view, key, member, -1)
+}
+
+/**
+ * A member's pod written again: when it stays claimed (a status change, most writes), its
+ * member takes the old one's place in the name order (the name is the key) and in its rank
+ * group when that stays the same, instead of leaving and joining both lists.
+ */
+const replace = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
+  const old = view.members.get(key)
+  const member = old?.claimed === true ? memberFor(view, pod) : undefined
+  if (old === undefined || member === undefined || !member.claimed) {
+    remove(view, key)
+    add(view, key, pod)
+    return
   }
+  view.members.set(key, member)
+  const at = positionIn(view.claimedInOrder, old.pod)
+  if (view.claimedInOrder[at] !== old) throw new Error(`ReplicaSet pod view: ${key} is missing from a name-ordered list`)
+  view.claimedInOrder[at] = member
+  const ranked = rankClassOf(pod)
+  const groupKey = rankGroupKey(ranked)
+  const group = old.group
+  if (group !== undefined && rankGroupKey(group) === groupKey) {
+    const inGroup = positionIn(group.members, old.pod)
+    if (group.members[inGroup] !== old) throw new Error(`ReplicaSet pod view: ${key} is missing from its rank group`)
+    group.members[inGroup] = member
+    member.group = group
+  } else {
+    leaveGroup(view, old, key)
+    joinGroup(view, member, ranked, groupKey)
+  }
+  count(view, key, old, -1)
+  count(view, key, member, 1)
 }
 
 type StoredReplicaSet = ReplicaSet & KubeObject
@@ -397,8 +441,8 @@ const patch = (views: ReplicaSetPodViews, changes: ReadonlyArray<MapChange<strin
     if (change.before !== undefined) viewsOfPod(views, change.before, touched)
     if (change.after !== undefined) viewsOfPod(views, change.after, touched)
     for (const view of touched) {
-      remove(view, change.key)
-      if (change.after !== undefined) add(view, change.key, change.after)
+      if (change.after === undefined) remove(view, change.key)
+      else replace(view, change.key, change.after)
     }
   }
 }

@@ -129,8 +129,7 @@ export const Volume = t.intersection([
 /** A pod volume. */
 export type Volume = t.TypeOf<typeof Volume>
 
-/** The pod spec. `affinity` is an opaque record here; the scheduler refines it. */
-export const PodSpec = t.intersection([
+const PodSpecFields = t.intersection([
   t.type({ containers: t.array(Container) }),
   optionalFields({
     initContainers: t.array(Container),
@@ -154,6 +153,19 @@ export const PodSpec = t.intersection([
     enableServiceLinks: t.boolean,
   }),
 ])
+
+/**
+ * The pod spec. `affinity` is an opaque record here; the scheduler refines it. The spec of a
+ * vetted template (see `vetPodTemplate`) passes as itself: a pod created from it decodes only
+ * what its controller added.
+ */
+export const PodSpec: typeof PodSpecFields = new t.IntersectionType(
+  PodSpecFields.name,
+  PodSpecFields.is,
+  (u, c) => (vettedSpecs.has(u as object) ? t.success(u as t.TypeOf<typeof PodSpecFields>) : PodSpecFields.validate(u, c)),
+  PodSpecFields.encode,
+  PodSpecFields.types,
+)
 /** The pod spec. */
 export type PodSpec = t.TypeOf<typeof PodSpec>
 
@@ -167,6 +179,8 @@ const PodTemplateSpecFields = optionalFields({ metadata: ObjectMeta, spec: PodSp
  * checks. Only objects admission froze are ever added.
  */
 const vettedTemplates = new WeakSet<object>()
+/** The specs of vetted templates: decoded to themselves and free of unknown fields as pod specs. */
+const vettedSpecs = new WeakSet<object>()
 
 /**
  * Records that admission found `template`, part of an object it is about to store, clean (see
@@ -175,7 +189,10 @@ const vettedTemplates = new WeakSet<object>()
  * @internal
  */
 export const vetPodTemplate = (template: unknown): void => {
-  if (typeof template === 'object' && template !== null && Object.isFrozen(template)) vettedTemplates.add(template)
+  if (typeof template !== 'object' || template === null || !Object.isFrozen(template)) return
+  vettedTemplates.add(template)
+  const spec = (template as { readonly spec?: unknown }).spec
+  if (typeof spec === 'object' && spec !== null && Object.isFrozen(spec)) vettedSpecs.add(spec)
 }
 
 /**
@@ -184,6 +201,14 @@ export const vetPodTemplate = (template: unknown): void => {
  * @internal
  */
 export const isVettedPodTemplate = (value: unknown): boolean => typeof value === 'object' && value !== null && vettedTemplates.has(value)
+
+/**
+ * Whether `value` is the spec of a vetted pod template: it decodes to itself as a pod spec and
+ * holds no unknown field. (Validation still runs on a pod's spec: a pod's defaults differ.)
+ *
+ * @internal
+ */
+export const isVettedPodSpec = (value: unknown): boolean => typeof value === 'object' && value !== null && vettedSpecs.has(value)
 
 /**
  * The template controllers create pods from. `spec` is optional, as in kubernetes-types; an

@@ -16,7 +16,7 @@ import type { KindModel } from '../objects/kindModel.js'
 import { unknownFieldWarningsSkipping } from '../objects/knownFields.js'
 import { ObjectMeta, withStoredMetadata } from '../objects/meta.js'
 import { modelFor } from '../objects/models.js'
-import { isVettedPodTemplate, vetPodTemplate } from '../objects/pod.js'
+import { isVettedPodSpec, isVettedPodTemplate, vetPodTemplate } from '../objects/pod.js'
 import type { KubeObject } from '../objects/object.js'
 import { type ApiError, badRequestError, invalidError } from '../validation/apiError.js'
 import type { FieldError } from '../validation/fieldError.js'
@@ -116,8 +116,22 @@ export const checkEnvelope = (input: unknown): E.Either<ApiError, Envelope> => {
  *
  * @internal
  */
-export const admitForCreate = (input: unknown, defaultNamespace: string): E.Either<ApiError, Admitted> =>
-  admit(input, defaultNamespace, undefined)
+export const admitForCreate = (input: unknown, defaultNamespace: string): E.Either<ApiError, Admitted> => {
+  if (typeof input !== 'object' || input === null || !Object.isFrozen(input)) return admit(input, defaultNamespace, undefined)
+  const known = admittedFrozen.get(input)
+  if (known !== undefined && known.namespace === defaultNamespace) return known.result
+  const result = admit(input, defaultNamespace, undefined)
+  admittedFrozen.set(input, { namespace: defaultNamespace, result })
+  return result
+}
+
+/**
+ * Admission of frozen input, by input: a controller's trial create (`dryRunCreate`) and the
+ * create that follows admit the same frozen object once. Admission is a function of the input
+ * and the namespace alone, and frozen input cannot change (the store shares frozen values as
+ * they are, on the same understanding).
+ */
+const admittedFrozen = new WeakMap<object, { readonly namespace: string; readonly result: E.Either<ApiError, Admitted> }>()
 
 /**
  * Decodes, defaults and validates an object that replaces `previous`, including the kind's
@@ -190,9 +204,9 @@ const admitInScope = (input: unknown, defaultNamespace: string, previous: KubeOb
   return E.right({ object: stored, info, model, warnings })
 }
 
-const POD_TEMPLATE_TYPE = 'core.PodTemplateSpec'
-/** A pod template admission vetted before holds no unknown field (see `vetPodTemplate`). */
-const vettedStruct = (type: string, value: unknown): boolean => type === POD_TEMPLATE_TYPE && isVettedPodTemplate(value)
+/** A pod template admission vetted before, or its spec, holds no unknown field (see `vetPodTemplate`). */
+const vettedStruct = (type: string, value: unknown): boolean =>
+  (type === 'core.PodTemplateSpec' && isVettedPodTemplate(value)) || (type === 'core.PodSpec' && isVettedPodSpec(value))
 
 /** Metadata with the namespace admission settled on: the same object when it already says so (a stored object's, written back unchanged). */
 const withNamespaceOf = (metadata: Record<string, unknown>, namespace: string | undefined): Record<string, unknown> => {

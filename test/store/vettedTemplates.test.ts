@@ -55,6 +55,27 @@ describe('vetted pod templates', () => {
     )
   })
 
+  it("a pod created with a stored template's spec is admitted as one with a fresh copy of it", () => {
+    fc.assert(
+      fc.property(workloads, fc.oneof(fc.constant({}), fc.record({ enableServiceLinks: fc.boolean() }), fc.record({ bogus: fc.nat() })), (manifest, extra) => {
+        const created = apply(createCluster(), manifest)
+        if (E.isLeft(created)) return
+        const s = created.right
+        const object = stored(s, manifest as KubeObject) as unknown as { spec: Json }
+        const template = (object.spec['jobTemplate'] === undefined ? object.spec['template'] : ((object.spec['jobTemplate'] as Json)['spec'] as Json)['template']) as Json
+        const pod = (spec: unknown): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { ...(spec as Json), ...extra } }) as KubeObject
+        const carried = pod(template['spec'])
+        const fresh = pod(copy(template['spec']))
+        const create = (p: KubeObject) => outcome(applyAction(s, { type: 'create', object: p, by: 'user' }))
+        expect(create(carried)).toEqual(create(fresh))
+        // The spec itself, not a spread of it: the pod's decode and unknown-field walk skip it.
+        const whole = { ...carried, spec: template['spec'] } as KubeObject
+        expect(create(whole)).toEqual(create({ ...whole, spec: copy(template['spec']) } as KubeObject))
+      }),
+      { numRuns: 100 },
+    )
+  })
+
   it('a template with an unknown field is not vetted: every update carrying it warns again', () => {
     const rs = {
       apiVersion: 'apps/v1',
