@@ -9,9 +9,8 @@
 import * as O from 'fp-ts/lib/Option.js'
 import { produce } from '../internal/immer.js'
 import type { KubeObject } from '../objects/object.js'
-import { diffMaps } from '../internal/mapDiff.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
-import { dependentsOf, gcFinalizingObjects, getByUid, type ObjectStore, ownerUidsInUse } from '../store/objectStore.js'
+import { danglingOwnerUids, dependentsOf, gcFinalizingObjects, getByUid, ownerUidsInUse } from '../store/objectStore.js'
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../store/reducer.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
@@ -63,9 +62,8 @@ const finalizingOwners = (state: ClusterState): ReadonlyArray<Action> => {
 }
 
 /** The dependents of owners that no longer exist: delete them, or strip the dead references. */
-const danglingFor = (state: ClusterState, ownerUids: Iterable<string>): { readonly actions: ReadonlyArray<Action>; readonly acted: ReadonlySet<string> } => {
+const danglingFor = (state: ClusterState, ownerUids: Iterable<string>): ReadonlyArray<Action> => {
   const actions: Action[] = []
-  const acted = new Set<string>()
   const handled = new Set<string>()
   for (const ownerUid of ownerUids) {
     if (getByUid(state.objects, ownerUid) !== undefined) continue
@@ -78,44 +76,25 @@ const danglingFor = (state: ClusterState, ownerUids: Iterable<string>): { readon
       if (dead.size === refs.length) {
         if (dependent.metadata.deletionTimestamp === undefined) {
           actions.push({ type: 'delete', by: NAME, ref: refOfObject(dependent), preconditionUid: uid })
-          acted.add(ownerUid)
         }
-      } else {
-        actions.push(withoutOwners(dependent, dead))
-        acted.add(ownerUid)
-      }
+      } else actions.push(withoutOwners(dependent, dead))
     }
   }
-  return { actions, acted }
+  return actions
 }
 
 /**
- * The previous pass: the uid and owner indices it saw and the owners it acted on. A reference
- * can only dangle once its owner goes or a dependent names it, so the next pass checks the
- * owners whose uid vanished or whose dependents changed since (and retries the ones it acted
- * on, in case the writes were refused), as the real collector works from its graph's events.
+ * Dependents whose owners no longer exist. The store keeps the owner uids that are named and
+ * missing (`danglingOwners`), so a pass looks at those owners only, as the real collector works
+ * from its graph's events; while verifying, every owner in use is checked too.
  */
-let previousPass: { readonly byUid: ObjectStore['byUid']; readonly byOwner: ObjectStore['byOwner']; readonly acted: ReadonlySet<string> } | undefined
-
-const ownersToCheck = (state: ClusterState): ReadonlyArray<string> | undefined => {
-  const last = previousPass
-  if (last === undefined) return undefined
-  const candidates = new Set(last.acted)
-  for (const change of diffMaps(last.byUid, state.objects.byUid)) if (change.after === undefined) candidates.add(change.key)
-  for (const change of diffMaps(last.byOwner, state.objects.byOwner)) if (change.after !== undefined) candidates.add(change.key)
-  return [...candidates].filter((uid) => state.objects.byOwner.has(uid)).sort()
-}
-
-/** Dependents whose owners no longer exist. */
 const danglingDependents = (state: ClusterState): ReadonlyArray<Action> => {
-  const candidates = ownersToCheck(state)
-  const planned = danglingFor(state, candidates ?? ownerUidsInUse(state.objects))
-  previousPass = { byUid: state.objects.byUid, byOwner: state.objects.byOwner, acted: planned.acted }
-  if (candidates !== undefined && verifyingQuiescence()) {
-    const full = danglingFor(state, ownerUidsInUse(state.objects)).actions
-    if (JSON.stringify(full) !== JSON.stringify(planned.actions)) checkQuietSkip('garbage collector (owners not checked)', full)
+  const planned = danglingFor(state, danglingOwnerUids(state.objects))
+  if (verifyingQuiescence()) {
+    const full = danglingFor(state, ownerUidsInUse(state.objects))
+    if (JSON.stringify(full) !== JSON.stringify(planned)) checkQuietSkip('garbage collector (owners not checked)', full)
   }
-  return planned.actions
+  return planned
 }
 
 /**

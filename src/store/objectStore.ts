@@ -32,6 +32,11 @@ export interface ObjectStore {
   readonly byLabel: IMap<string, ISet<string>>
   /** node name -> keys of pods bound to it. */
   readonly podsByNode: IMap<string, ISet<string>>
+  /**
+   * Owner uids that some object lists in its ownerReferences and no stored object has: the
+   * garbage collector's dangling owners, found without comparing every uid with the last pass.
+   */
+  readonly danglingOwners: ISet<string>
   /** uids of objects that have a deletionTimestamp (terminating, or held by finalizers). */
   readonly deleting: ISet<string>
   /**
@@ -115,6 +120,7 @@ export const emptyStore: ObjectStore = {
   byNamespace: IMap(),
   byLabel: IMap(),
   podsByNode: IMap(),
+  danglingOwners: ISet(),
   deleting: ISet(),
   gcFinalizing: ISet(),
   unbound: ISet(),
@@ -297,6 +303,9 @@ export const gcFinalizingObjects = (store: ObjectStore): ReadonlyArray<KubeObjec
 /** Uids that some object names as an owner. */
 export const ownerUidsInUse = (store: ObjectStore): ReadonlyArray<string> => [...store.byOwner.keys()].sort()
 
+/** Owner uids that some object names and no stored object has, sorted. */
+export const danglingOwnerUids = (store: ObjectStore): ReadonlyArray<string> => [...store.danglingOwners].sort()
+
 /** Whether any object lists `ownerUid` as an owner. */
 export const hasDependents = (store: ObjectStore, ownerUid: string): boolean => (store.byOwner.get(ownerUid)?.size ?? 0) > 0
 
@@ -373,6 +382,25 @@ const editInner = <C extends Collection>(batch: WriteBatch | undefined, field: N
 }
 
 type SetIndex = IMap<string, ISet<string>>
+
+/** `dangling` with each of `uids` in it exactly when some object lists it as an owner and none has it. */
+const redecideDangling = (
+  batch: WriteBatch | undefined,
+  dangling: ISet<string>,
+  byUid: ObjectStore['byUid'],
+  byOwner: ObjectStore['byOwner'],
+  uids: ReadonlyArray<string | undefined>,
+): ISet<string> => {
+  let out = dangling
+  for (const uid of uids) {
+    if (uid === undefined || uid === '') continue
+    const isDangling = byOwner.has(uid) && !byUid.has(uid)
+    if (isDangling === out.has(uid)) continue
+    out = editTop(batch, 'danglingOwners', out)
+    out = isDangling ? out.add(uid) : out.remove(uid)
+  }
+  return out
+}
 
 const addTo = (batch: WriteBatch | undefined, field: NestedField, index: SetIndex, key: string, member: string): SetIndex => {
   const outer = editTop(batch, field, index)
@@ -497,11 +525,14 @@ export const replaceObject = (store: ObjectStore, object: KubeObject, stored: Ku
   }
 
   let byOwner = store.byOwner
+  let danglingOwners = store.danglingOwners
   const before = ownerUids(previous)
   const after = ownerUids(object)
   if (!sameOwners(before, after) || previous?.metadata.uid !== uid) {
     if (previous?.metadata.uid !== undefined) for (const o of before) byOwner = removeFrom(batch, 'byOwner', byOwner, o, previous.metadata.uid)
     if (uid !== '') for (const o of after) byOwner = addTo(batch, 'byOwner', byOwner, o, uid)
+    // Only these uids can have started or stopped dangling: the uids this object had and has, and its owners.
+    danglingOwners = redecideDangling(batch, danglingOwners, byUid, byOwner, [previous?.metadata.uid, uid, ...before, ...after])
   }
 
   let podsByNode = store.podsByNode
@@ -544,6 +575,7 @@ export const replaceObject = (store: ObjectStore, object: KubeObject, stored: Ku
     byNamespace,
     byLabel,
     podsByNode,
+    danglingOwners,
     deleting,
     gcFinalizing,
     unbound,
@@ -615,14 +647,17 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
   let byLabel = store.byLabel
   for (const [k, v] of Object.entries(previous.metadata.labels ?? {})) byLabel = removeFrom(batch, 'byLabel', byLabel, labelIndexKey(kind, namespace, k, v), key)
   let byOwner = store.byOwner
-  if (uid !== undefined) for (const o of ownerUids(previous)) byOwner = removeFrom(batch, 'byOwner', byOwner, o, uid)
+  const owners = ownerUids(previous)
+  if (uid !== undefined) for (const o of owners) byOwner = removeFrom(batch, 'byOwner', byOwner, o, uid)
   const node = nodeNameOf(previous)
   const outerKinds = editTop(batch, 'kinds', store.kinds)
   const kinds = outerKinds.set(kind, editInner(batch, 'kinds', kind, outerKinds.get(kind), EMPTY_KIND).remove(key))
+  const byUid = uid === undefined ? store.byUid : editTop(batch, 'byUid', store.byUid).remove(uid)
   const next: Mutable<ObjectStore> = {
     kinds,
-    byUid: uid === undefined ? store.byUid : editTop(batch, 'byUid', store.byUid).remove(uid),
+    byUid,
     byOwner,
+    danglingOwners: redecideDangling(batch, store.danglingOwners, byUid, byOwner, [uid, ...owners]),
     byNamespace: removeFrom(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key),
     byLabel,
     podsByNode: node === undefined ? store.podsByNode : removeFrom(batch, 'podsByNode', store.podsByNode, node, key),

@@ -42,7 +42,8 @@ const op = fc.record({
   ns: fc.constantFrom('x', 'y'),
   labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db')),
   node: fc.option(fc.constantFrom('n1', 'n2'), { nil: undefined }),
-  owner: fc.option(fc.constantFrom('rs1', 'rs2'), { nil: undefined }),
+  // Owners absent from the store, or pods of the same store (whose uids the writes below derive).
+  owner: fc.option(fc.constantFrom('rs1', 'rs2', 'x/a/u1', 'y/b/u2', 'x/c/u1'), { nil: undefined }),
   uid: fc.constantFrom('u1', 'u2', 'u3'),
   anti: fc.boolean(),
   deleting: fc.boolean(),
@@ -76,6 +77,8 @@ describe('object store indices', () => {
         const rebuilt = rebuildStore(store)
         expect(store.byLabel.equals(rebuilt.byLabel)).toBe(true)
         expect(store.byOwner.equals(rebuilt.byOwner)).toBe(true)
+        expect(store.danglingOwners.equals(rebuilt.danglingOwners)).toBe(true)
+        expect([...store.danglingOwners].sort()).toEqual([...store.byOwner.keys()].filter((uid) => !store.byUid.has(uid)).sort())
         expect(store.byNamespace.equals(rebuilt.byNamespace)).toBe(true)
         expect(store.podsByNode.equals(rebuilt.podsByNode)).toBe(true)
         expect(store.byUid.toJS()).toEqual(rebuilt.byUid.toJS())
