@@ -82,7 +82,7 @@ export interface ObjectStore {
    *
    * @internal
    */
-  readonly batch?: WriteBatch
+  readonly batch?: WriteBatch | undefined
 }
 
 /**
@@ -131,6 +131,7 @@ export const emptyStore: ObjectStore = {
   schedulingEpoch: 0,
   serviceIps: IMap(),
   nodePorts: IMap(),
+  batch: undefined,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,7 +569,10 @@ export const replaceObject = (store: ObjectStore, object: KubeObject, stored: Ku
       : nowAnti
         ? editTop(batch, 'antiAffinityPods', store.antiAffinityPods).add(key)
         : editTop(batch, 'antiAffinityPods', store.antiAffinityPods).remove(key)
-  const next: Mutable<ObjectStore> = {
+  const allocations = kind === 'Service' ? reindexServiceAllocations(store, key, previous, object) : store
+  // Every store is built with the same fields in the same order (emptyStore's), so that reading
+  // a field is one shape check wherever a store came from.
+  return {
     kinds,
     byUid,
     byOwner,
@@ -579,21 +583,19 @@ export const replaceObject = (store: ObjectStore, object: KubeObject, stored: Ku
     deleting,
     gcFinalizing,
     unbound,
-    nodeUsage: nodeUsageNext,
-    nodeNonZero: updateNonZero(batch, store.nodeNonZero, previous, object),
-    antiAffinityPods,
     eventQueue:
       kind === 'Event'
         ? trimEventQueue(editTop(batch, 'eventQueue', store.eventQueue).push([key, eventTime(object)]), kinds.get('Event') ?? EMPTY_KIND)
         : store.eventQueue,
+    nodeUsage: nodeUsageNext,
+    nodeNonZero: updateNonZero(batch, store.nodeNonZero, previous, object),
+    antiAffinityPods,
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, object) ? 1 : 0),
-    ...(kind === 'Service' ? reindexServiceAllocations(store, key, previous, object) : { serviceIps: store.serviceIps, nodePorts: store.nodePorts }),
+    serviceIps: allocations.serviceIps,
+    nodePorts: allocations.nodePorts,
+    batch,
   }
-  if (batch !== undefined) next.batch = batch
-  return next
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** When an Event was last written: lastTimestamp, else eventTime, else its creation. */
 const eventTime = (event: KubeObject): number =>
@@ -653,26 +655,28 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
   const outerKinds = editTop(batch, 'kinds', store.kinds)
   const kinds = outerKinds.set(kind, editInner(batch, 'kinds', kind, outerKinds.get(kind), EMPTY_KIND).remove(key))
   const byUid = uid === undefined ? store.byUid : editTop(batch, 'byUid', store.byUid).remove(uid)
-  const next: Mutable<ObjectStore> = {
+  const allocations = kind === 'Service' ? reindexServiceAllocations(store, key, previous, undefined) : store
+  // The fields in emptyStore's order (see replaceObject).
+  return {
     kinds,
     byUid,
     byOwner,
-    danglingOwners: redecideDangling(batch, store.danglingOwners, byUid, byOwner, [uid, ...owners]),
     byNamespace: removeFrom(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key),
     byLabel,
     podsByNode: node === undefined ? store.podsByNode : removeFrom(batch, 'podsByNode', store.podsByNode, node, key),
+    danglingOwners: redecideDangling(batch, store.danglingOwners, byUid, byOwner, [uid, ...owners]),
     deleting: uid === undefined || !store.deleting.has(uid) ? store.deleting : editTop(batch, 'deleting', store.deleting).remove(uid),
     gcFinalizing: uid === undefined || !store.gcFinalizing.has(uid) ? store.gcFinalizing : editTop(batch, 'gcFinalizing', store.gcFinalizing).remove(uid),
     unbound: kind === 'Pod' && store.unbound.has(key) ? editTop(batch, 'unbound', store.unbound).remove(key) : store.unbound,
+    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue, kinds.get('Event') ?? EMPTY_KIND) : store.eventQueue,
     nodeUsage: updateUsage(batch, store.nodeUsage, previous, undefined),
     nodeNonZero: updateNonZero(batch, store.nodeNonZero, previous, undefined),
     antiAffinityPods: kind === 'Pod' && store.antiAffinityPods.has(key) ? editTop(batch, 'antiAffinityPods', store.antiAffinityPods).remove(key) : store.antiAffinityPods,
-    eventQueue: kind === 'Event' ? trimEventQueue(store.eventQueue, kinds.get('Event') ?? EMPTY_KIND) : store.eventQueue,
     schedulingEpoch: store.schedulingEpoch + (kind === 'Node' || VOLUME_KINDS.has(kind) || releasesResources(previous, undefined) ? 1 : 0),
-    ...(kind === 'Service' ? reindexServiceAllocations(store, key, previous, undefined) : { serviceIps: store.serviceIps, nodePorts: store.nodePorts }),
+    serviceIps: allocations.serviceIps,
+    nodePorts: allocations.nodePorts,
+    batch,
   }
-  if (batch !== undefined) next.batch = batch
-  return next
 }
 
 /**
@@ -741,8 +745,8 @@ export const endBatch = (original: ObjectStore, batched: ObjectStore): ObjectSto
   const batch = batched.batch
   if (batch === undefined) return batched
   if (batch.owned.size === 0) return original
-  const sealed: Record<string, unknown> = { ...batched }
-  delete sealed['batch']
+  // Not `delete`: a store keeps its shape (see replaceObject).
+  const sealed: Record<string, unknown> = { ...batched, batch: undefined }
   // Inner collections first, while the maps holding them are still the batch's own.
   for (const [copy, slot] of batch.owned) {
     if (slot.key === undefined) continue
