@@ -22,6 +22,7 @@
 import { type Map as IMap, Map as ImmutableMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import { diffMaps, type MapChange } from '../internal/mapDiff.js'
+import { SortedList } from '../internal/sortedList.js'
 import { type KubeObject, objectKey } from '../objects/object.js'
 import type { ReplicaSet } from '../objects/replicaSet.js'
 import { equalityPairs, fromLabelSelector, matchesSelector, type Selector } from '../objects/selector.js'
@@ -72,7 +73,7 @@ export interface ReplicaSetPods {
    * (pods ready in the same second fall through to later rules, pods ready in the same log2
    * bucket compare by uid) and the pods it picks then depend on the order it reads them in.
    */
-  readonly claimedInOrder: Member[]
+  readonly claimedInOrder: SortedList<Member>
   /** The claimed members by rank group (see `RankGroup`), each group in name order. */
   readonly rankGroups: Map<string, RankGroup>
   /** Keys of members that need a claim write. */
@@ -167,7 +168,11 @@ export const byPodName = (a: KubeObject, b: KubeObject): number => {
  *
  * @internal
  */
-export const claimedPods = (view: ReplicaSetPods): KubeObject[] => view.claimedInOrder.map((member) => member.pod)
+export const claimedPods = (view: ReplicaSetPods): KubeObject[] => {
+  const out: KubeObject[] = []
+  for (const member of view.claimedInOrder) out.push(member.pod)
+  return out
+}
 
 /**
  * The pods a claim writes to (orphans to adopt, owned pods to release), in name order.
@@ -249,6 +254,8 @@ export const relatedOnNode = (views: ReadonlyArray<ReplicaSetPods>): Map<string,
 // operations
 // ---------------------------------------------------------------------------------------------
 
+const byMemberName = (a: Member, b: Member): number => byPodName(a.pod, b.pod)
+
 /** Where `pod` goes among members sorted by name (the first position not before it). */
 const positionIn = (sorted: ReadonlyArray<Member>, pod: KubeObject): number => {
   let low = 0
@@ -304,7 +311,7 @@ const add = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   if (member === undefined) return
   view.members.set(key, member)
   if (member.claimed) {
-    view.claimedInOrder.splice(positionIn(view.claimedInOrder, pod), 0, member)
+    view.claimedInOrder.insert(member)
     // Ranking facts wait until the pod is ranked: most pods never are, and they parse timestamps.
     const ranked = rankClassOf(pod)
     joinGroup(view, member, ranked, rankGroupKey(ranked))
@@ -317,7 +324,7 @@ const remove = (view: ReplicaSetPods, key: string): void => {
   if (member === undefined) return
   view.members.delete(key)
   if (member.claimed) {
-    removeFromOrder(view.claimedInOrder, member, key)
+    if (!view.claimedInOrder.remove(member)) throw new Error(`ReplicaSet pod view: ${key} is missing from the name order`)
     leaveGroup(view, member, key)
   }
   count(view, key, member, -1)
@@ -337,9 +344,7 @@ const replace = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
     return
   }
   view.members.set(key, member)
-  const at = positionIn(view.claimedInOrder, old.pod)
-  if (view.claimedInOrder[at] !== old) throw new Error(`ReplicaSet pod view: ${key} is missing from a name-ordered list`)
-  view.claimedInOrder[at] = member
+  if (!view.claimedInOrder.replace(old, member)) throw new Error(`ReplicaSet pod view: ${key} is missing from the name order`)
   const ranked = rankClassOf(pod)
   const groupKey = rankGroupKey(ranked)
   const group = old.group
@@ -369,7 +374,7 @@ const buildView = (store: ObjectStore, rs: StoredReplicaSet, selector: Selector)
     templateLabels: rs.spec.template.metadata?.labels,
     source: { selector: rs.spec.selector, templateLabels: rs.spec.template.metadata?.labels },
     members: new Map(),
-    claimedInOrder: [],
+    claimedInOrder: new SortedList(byMemberName),
     rankGroups: new Map(),
     claimWrites: new Set(),
     relatedOnNode: new Map(),
