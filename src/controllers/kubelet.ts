@@ -983,6 +983,64 @@ interface KeptNode {
 
 const keptNode = (): KeptNode => ({ pods: new Map(), held: new Map(), node: undefined, unsettled: new Set(), timed: new Map() })
 
+/** What the last plan of a node found: its next timed work and whether all its pods were quiet. */
+interface NodeState {
+  readonly next: number | undefined
+  readonly settled: boolean
+}
+
+/**
+ * Every planned node's last outcome, with the nodes left unsettled and the earliest timed work
+ * kept as outcomes change, so a pass finds its due nodes and its wakeup without reading every
+ * node's outcome (kept from pass to pass, changed in place).
+ */
+class NodeOutcomes {
+  private readonly byNode = new Map<string, NodeState>()
+  private readonly unsettled = new Set<string>()
+  /** The earliest `next` of all nodes, or undefined when none has one; stale while `dirty`. */
+  private earliestNext: number | undefined = undefined
+  private dirty = false
+
+  set(name: string, outcome: NodeState): void {
+    this.forget(name)
+    this.byNode.set(name, outcome)
+    if (!outcome.settled) this.unsettled.add(name)
+    if (outcome.next !== undefined && !this.dirty && (this.earliestNext === undefined || outcome.next < this.earliestNext)) this.earliestNext = outcome.next
+  }
+
+  delete(name: string): void {
+    this.forget(name)
+    this.byNode.delete(name)
+  }
+
+  private forget(name: string): void {
+    const old = this.byNode.get(name)
+    if (old === undefined) return
+    this.unsettled.delete(name)
+    // The node held the earliest time: find the new earliest when next asked.
+    if (old.next !== undefined && old.next === this.earliestNext) this.dirty = true
+  }
+
+  /** The earliest timed work of any node. */
+  earliest(): number | undefined {
+    if (this.dirty) {
+      let next: number | undefined
+      for (const outcome of this.byNode.values()) next = earliestOf(next, outcome.next)
+      this.earliestNext = next
+      this.dirty = false
+    }
+    return this.earliestNext
+  }
+
+  /** Adds to `due` the nodes left unsettled and those whose timed work is due at `now`. */
+  addDue(due: Set<string>, now: number): void {
+    for (const name of this.unsettled) due.add(name)
+    const earliest = this.earliest()
+    if (earliest === undefined || earliest > now) return
+    for (const [name, outcome] of this.byNode) if (outcome.next !== undefined && outcome.next <= now) due.add(name)
+  }
+}
+
 /**
  * The previous pass, per node: its next timed work and whether all its pods were quiet. With
  * the Pod map it saw, the next pass plans only the nodes whose pods changed, that had work
@@ -996,7 +1054,8 @@ let previousPass:
       readonly nodes: IMap<string, KubeObject> | undefined
       readonly config: ClusterState['config']
       readonly now: number
-      readonly perNode: ReadonlyMap<string, { readonly next: number | undefined; readonly settled: boolean }>
+      /** Changed in place by the next incremental pass, which replaces this record. */
+      readonly perNode: NodeOutcomes
       /** Every node's bound pods, as of `pods`. */
       readonly kept: Map<string, KeptNode>
     }
@@ -1032,7 +1091,7 @@ const nodesToPlan = (state: ClusterState, pods: IMap<string, KubeObject> | undef
   const due = new Set<string>()
   // A written Node (a taint, a condition, its kubelet stopping) replans that node's pods only.
   for (const change of last.nodes === nodes ? [] : diffMaps(last.nodes, nodes)) due.add(change.key)
-  for (const [name, outcome] of last.perNode) if (!outcome.settled || (outcome.next !== undefined && outcome.next <= state.now)) due.add(name)
+  last.perNode.addDue(due, state.now)
   const byNode = last.kept
   for (const change of changes) {
     const from = boundNode(change.before)
@@ -1128,7 +1187,7 @@ const planCluster = (state: ClusterState): Plan => {
   let next: number | undefined
   if (changed !== undefined && previousPass !== undefined) {
     // Only the changed or due nodes are planned: the others keep their last outcome.
-    const perNode = new Map(previousPass.perNode)
+    const perNode = previousPass.perNode
     const byNode = previousPass.kept
     // Names sort as the Node list does, so actions come in the order a full pass gives.
     for (const name of [...changed].sort()) {
@@ -1142,10 +1201,9 @@ const planCluster = (state: ClusterState): Plan => {
       for (const action of outcome.actions) actions.push(action)
       perNode.set(name, { next: outcome.next, settled: outcome.settled })
     }
-    for (const outcome of perNode.values()) next = earliestOf(next, outcome.next)
-    return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, true, byNode)
+    return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next: perNode.earliest() }, true, byNode)
   }
-  const perNode = new Map<string, { readonly next: number | undefined; readonly settled: boolean }>()
+  const perNode = new NodeOutcomes()
   // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
   for (const slot of nodes.sorted) {
     const name = slot.node.metadata.name
@@ -1176,7 +1234,7 @@ const finishPass = (
   model: BehaviourModel | undefined,
   plainIpv4: boolean,
   pods: IMap<string, KubeObject> | undefined,
-  perNode: Map<string, { readonly next: number | undefined; readonly settled: boolean }>,
+  perNode: NodeOutcomes,
   plan: Plan,
   incremental: boolean,
   kept: Map<string, KeptNode>,
