@@ -21,7 +21,18 @@ export const DEFAULT_EPOCH_MS = Date.UTC(2025, 0, 1)
  * expect(formatTimestamp(Date.UTC(2025, 0, 1, 12, 30, 5, 999))).toBe('2025-01-01T12:30:05Z')
  * ```
  */
-export const formatTimestamp = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+export const formatTimestamp = (ms: number): string => {
+  const second = Math.floor(ms / 1000)
+  if (second === lastFormatted.second) return lastFormatted.text
+  const text = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+  lastFormatted = { second, text }
+  return text
+}
+
+// Controllers stamp many objects with the same second, and read back the same few timestamps.
+let lastFormatted: { readonly second: number; readonly text: string } = { second: Number.NaN, text: '' }
+const PARSED_MEMO_SIZE = 4096
+const parsedTimestamps = new Map<string, E.Either<string, number>>()
 
 /**
  * Parses a timestamp written by Kubernetes (or any ISO 8601 date-time) to ms since the epoch.
@@ -37,6 +48,15 @@ export const formatTimestamp = (ms: number): string => new Date(Math.floor(ms / 
  * ```
  */
 export const parseTimestamp = (text: string): E.Either<string, number> => {
+  const known = parsedTimestamps.get(text)
+  if (known !== undefined) return known
+  const parsed = parseTimestampText(text)
+  if (parsedTimestamps.size >= PARSED_MEMO_SIZE) parsedTimestamps.clear()
+  parsedTimestamps.set(text, parsed)
+  return parsed
+}
+
+const parseTimestampText = (text: string): E.Either<string, number> => {
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text))
     return E.left(`invalid timestamp ${JSON.stringify(text)}: expected RFC 3339, e.g. 2025-01-01T00:00:00Z`)
   const ms = Date.parse(text)
