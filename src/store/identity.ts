@@ -14,7 +14,10 @@ export const NAME_SUFFIX_LENGTH = 5
 /** generateName prefixes longer than this are cut (63 - 5). */
 export const MAX_GENERATE_NAME_PREFIX = 58
 
-const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0')
+// Hex digits by nibble and by byte: a uid is built from table lookups, not number formatting
+// (every object and Event written draws one).
+const NIBBLE: ReadonlyArray<string> = Array.from({ length: 16 }, (_, i) => i.toString(16))
+const BYTE: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /**
  * A random UUID v4 string drawn from the generator.
@@ -26,10 +29,15 @@ export const nextUid = (rng: Rng): readonly [string, Rng] => {
   const [b, r2] = nextUint32(r1)
   const [c, r3] = nextUint32(r2)
   const [d, r4] = nextUint32(r3)
-  const bHex = hex(b, 8)
-  const cHex = hex(c, 8)
+  // a's 8 hex digits; b's digits 0-3, then the version 4 and b's digits 5-7; the variant
+  // (10xx) and c's digits 1-3; c's digits 4-7 and d's 8 digits.
   const variant = ((c >>> 28) & 0x3) | 0x8
-  const uid = `${hex(a, 8)}-${bHex.slice(0, 4)}-4${bHex.slice(5, 8)}-${variant.toString(16)}${cHex.slice(1, 4)}-${cHex.slice(4, 8)}${hex(d, 8)}`
+  const uid =
+    BYTE[a >>> 24]! + BYTE[(a >>> 16) & 255]! + BYTE[(a >>> 8) & 255]! + BYTE[a & 255]! +
+    '-' + BYTE[b >>> 24]! + BYTE[(b >>> 16) & 255]! +
+    '-4' + NIBBLE[(b >>> 8) & 15]! + BYTE[b & 255]! +
+    '-' + NIBBLE[variant]! + NIBBLE[(c >>> 24) & 15]! + BYTE[(c >>> 16) & 255]! +
+    '-' + BYTE[(c >>> 8) & 255]! + BYTE[c & 255]! + BYTE[d >>> 24]! + BYTE[(d >>> 16) & 255]! + BYTE[(d >>> 8) & 255]! + BYTE[d & 255]!
   return [uid, r4]
 }
 
