@@ -13,6 +13,7 @@ import { cidrContains } from '../network/cidr.js'
 import { type FamilyCidr, ipFamilyOf, serviceCidrs } from '../network/ipFamilies.js'
 import { parseIpv6 } from '../network/ipv6.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
+import { diffMaps } from '../internal/mapDiff.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { CORE_INVARIANTS, type Invariant, tallied, type Violation } from './invariants.js'
@@ -134,10 +135,14 @@ const I6 = 'I6 statefulset ordering'
  */
 const statefulSetOrdering: Invariant = {
   name: I6,
-  check: (state, previous) =>
-    previous === undefined
+  check: (state, previous) => {
+    if (previous === undefined) return []
+    // Only a pod new since `previous` can break the order: look at the StatefulSets owning one.
+    const owners = controllersOfNewPods(previous, state)
+    return owners.size === 0
       ? []
       : listObjects(state.objects, 'StatefulSet').flatMap((sts) => {
+          if (!owners.has(sts.metadata.uid ?? '')) return []
           const spec = specOf(sts)
           if (spec['podManagementPolicy'] === 'Parallel') return []
           const start = num((spec['ordinals'] as Json | undefined)?.['start'], 0)
@@ -161,7 +166,28 @@ const statefulSetOrdering: Invariant = {
               ? []
               : [violation(I6, pod, 'metadata.name', `created only after ${name}-${start}..${name}-${ordinal - 1} are Running and Ready`, `not ready: ${notReady.map((i) => `${name}-${i}`).join(', ')}`)]
           })
-        }),
+        })
+  },
+}
+
+/** The controller uids of the pods in `state` that `previous` did not have (by key and uid). */
+const controllersOfNewPods = (previous: ClusterState, state: ClusterState): ReadonlySet<string> => {
+  const before = previous.objects.kinds.get('Pod')
+  const after = state.objects.kinds.get('Pod')
+  const owners = new Set<string>()
+  if (after === undefined || before === after) return owners
+  const isNew = (was: KubeObject | undefined, pod: KubeObject): boolean => was === undefined || was.metadata.uid !== pod.metadata.uid
+  if (before === undefined) {
+    for (const pod of after.values()) addController(owners, pod)
+    return owners
+  }
+  for (const change of diffMaps(before, after)) if (change.after !== undefined && isNew(change.before, change.after)) addController(owners, change.after)
+  return owners
+}
+
+const addController = (owners: Set<string>, pod: KubeObject): void => {
+  const uid = controllerUid(pod)
+  if (uid !== undefined) owners.add(uid)
 }
 
 const I7 = 'I7 daemonset one per node'

@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { apply, applyAction, applyManifests, type ClusterState, createCluster, failNode, killPod, type KubeObject, list, recoverNode, scale } from '../../src/index.js'
+import { apply, applyAction, applyManifests, type ClusterState, createCluster, failNode, killPod, type KubeObject, list, recoverNode, scale, step } from '../../src/index.js'
 import { advanceChecked, ALL_INVARIANTS, checkInvariants, formatViolation } from '../../src/testing/index.js'
 import { right } from '../helpers.js'
+import { putObject } from '../../src/store/objectStore.js'
 
 const RUNS = process.env['KUBESIM_LONG'] === '1' ? 100 : 12
 const labels = (app: string) => ({ matchLabels: { app } })
@@ -137,6 +138,33 @@ describe('workload invariants', () => {
       objects: { ...s.objects, kinds: s.objects.kinds.setIn(['Service', 'default/web2'], { ...b, spec: { ...(b['spec'] as object), clusterIP: (a['spec'] as { clusterIP: string }).clusterIP } }) },
     }
     expect(checkInvariants(forged, undefined, ALL_INVARIANTS).map((v) => v.invariant)).toContain('I12 service addresses')
+  })
+})
+
+describe('I6 statefulset ordering', () => {
+  const I6 = ALL_INVARIANTS.filter((i) => i.name === 'I6 statefulset ordering')
+  /** db-0 created and Pending (it is ready 5 s after starting), db-1 not created yet. */
+  const early = (): ClusterState => {
+    let s = right(applyManifests(createCluster({ nodes: 1 }), [statefulSet(2)]))
+    for (let i = 0; i < 3; i++) s = step(s).state
+    return s
+  }
+  const withPod = (s: ClusterState, pod: KubeObject): ClusterState => ({ ...s, objects: putObject(s.objects, pod) })
+
+  it('catches a pod created before the lower ordinals are Running and Ready, and only while it is new', () => {
+    const s = early()
+    const db0 = list(s, 'Pod').find((p) => p.metadata.name === 'db-0')
+    if (db0 === undefined) return expect.fail('db-0 was not created')
+    const db1 = { ...db0, metadata: { ...db0.metadata, name: 'db-1', uid: 'forged-uid-1', labels: { ...db0.metadata.labels, 'statefulset.kubernetes.io/pod-name': 'db-1' } } } as KubeObject
+    const forged = withPod(s, db1)
+    expect(checkInvariants(forged, s, I6).map(formatViolation)).toEqual([
+      'I6 statefulset ordering: Pod default/db-1 metadata.name: expected created only after db-0..db-0 are Running and Ready, got not ready: db-0',
+    ])
+    // Not new any more: the same pod one step later is not reported again.
+    expect(checkInvariants(forged, forged, I6)).toEqual([])
+    // Recreated under the same name (a new uid) it is new again.
+    const recreated = withPod(forged, { ...db1, metadata: { ...db1.metadata, uid: 'forged-uid-2' } } as KubeObject)
+    expect(checkInvariants(recreated, forged, I6).map((v) => v.object)).toEqual(['Pod default/db-1'])
   })
 })
 
