@@ -151,15 +151,22 @@ const fmt = memoised((ms: number): string => formatTimestamp(ms))
  */
 export const kubeletIsUp = (node: KubeObject): boolean => node.metadata.annotations?.[KUBELET_STOPPED_ANNOTATION] === undefined
 
-const hash32 = (text: string, seed: number): number => {
-  let h = seed >>> 0
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return h
+/**
+ * 64 hex digits derived from a string (32-bit FNV-1a from eight seeds): a stand-in for a
+ * sha256 digest. The eight hashes are taken in one pass over the text (every container start
+ * draws one).
+ */
+const fakeDigest = (text: string): string => {
+  const h = DIGEST_SEEDS.slice()
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    for (let k = 0; k < 8; k++) h[k] = Math.imul(h[k]! ^ c, 0x01000193) >>> 0
+  }
+  let out = ''
+  for (let k = 0; k < 8; k++) out += h[k]!.toString(16).padStart(8, '0')
+  return out
 }
-
-/** 64 hex digits derived from a string (FNV-1a with eight seeds): a stand-in for a sha256 digest. */
-const fakeDigest = (text: string): string =>
-  Array.from({ length: 8 }, (_, i) => hash32(text, 0x811c9dc5 + i * 0x9e3779b9).toString(16).padStart(8, '0')).join('')
+const DIGEST_SEEDS: ReadonlyArray<number> = Array.from({ length: 8 }, (_, i) => (0x811c9dc5 + i * 0x9e3779b9) >>> 0)
 
 /**
  * The image ID the kubelet reports for an image: the fully qualified repository and a digest,

@@ -456,3 +456,21 @@ describe('kubelet: laws', () => {
     expect(a.trace).toEqual(b.trace)
   })
 })
+
+describe('fakeImageId', () => {
+  /** The digest as first written: eight separate FNV-1a passes, one per seed. */
+  const digestByPasses = (text: string): string =>
+    Array.from({ length: 8 }, (_, i) => {
+      let h = (0x811c9dc5 + i * 0x9e3779b9) >>> 0
+      for (let j = 0; j < text.length; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193) >>> 0
+      return h.toString(16).padStart(8, '0')
+    }).join('')
+
+  it('digests an image reference as eight FNV-1a passes would, for any reference', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !s.includes('@')), (image) => {
+        expect(fakeImageId(image).split('@sha256:')[1]).toBe(digestByPasses(image))
+      }),
+    )
+  })
+})
