@@ -26,7 +26,7 @@ import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, 
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { diffMaps } from '../internal/mapDiff.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
-import { listObjects, podsOnNode } from '../store/objectStore.js'
+import { listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller, EventRecord } from './controller.js'
 import { KUBELET_STOPPED_ANNOTATION } from './nodeLifecycle.js'
@@ -935,8 +935,8 @@ const planNode = (
 const byPodKey = (a: readonly [string, KubeObject], b: readonly [string, KubeObject]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 
 /**
- * Every node's bound pods (nodes whose kubelet is up) with their keys, unsorted, and the nodes
- * with a pod not known to be quiet now: one walk over the pods.
+ * Every bound pod by node name with its key, unsorted (on any node, as the kept pods are), and
+ * the nodes whose kubelet is up with a pod not known to be quiet now: one walk over the pods.
  */
 const podsByNodeName = (
   state: ClusterState,
@@ -948,12 +948,12 @@ const podsByNodeName = (
   state.objects.kinds.get('Pod')?.forEach((pod, key) => {
     const nodeName = (pod['spec'] as { readonly nodeName?: unknown } | undefined)?.nodeName
     if (typeof nodeName !== 'string' || nodeName === '') return
-    const slot = nodes.byName.get(nodeName)
-    if (slot === undefined || !kubeletIsUp(slot.node)) return
     const onNode = byNode.get(nodeName)
     if (onNode === undefined) byNode.set(nodeName, [[key, pod]])
     else onNode.push([key, pod])
-    if (!due.has(nodeName) && quietAt(pod, slot.node, model, state.now) === undefined) due.add(nodeName)
+    if (due.has(nodeName)) return
+    const slot = nodes.byName.get(nodeName)
+    if (slot !== undefined && kubeletIsUp(slot.node) && quietAt(pod, slot.node, model, state.now) === undefined) due.add(nodeName)
   })
   return { byNode, due }
 }
@@ -1073,17 +1073,17 @@ const boundNode = (pod: KubeObject | undefined): string | undefined => {
   return typeof nodeName === 'string' && nodeName !== '' ? nodeName : undefined
 }
 
-/** Every bound pod by node name and key (one walk over the pods). */
-const keepPodsByNode = (pods: IMap<string, KubeObject> | undefined): Map<string, KeptNode> => {
+/** Every bound pod by node name and key, from a full pass's walk over the pods. */
+const keepPodsByNode = (byNode: ReadonlyMap<string, ReadonlyArray<readonly [string, KubeObject]>>): Map<string, KeptNode> => {
   const out = new Map<string, KeptNode>()
-  pods?.forEach((pod, key) => {
-    const nodeName = boundNode(pod)
-    if (nodeName === undefined) return
-    let kept = out.get(nodeName)
-    if (kept === undefined) out.set(nodeName, (kept = keptNode()))
-    kept.pods.set(key, pod)
-    countHeld(kept.held, pod, 1)
-  })
+  for (const [nodeName, pairs] of byNode) {
+    const kept = keptNode()
+    for (const [key, pod] of pairs) {
+      kept.pods.set(key, pod)
+      countHeld(kept.held, pod, 1)
+    }
+    out.set(nodeName, kept)
+  }
   return out
 }
 
@@ -1212,27 +1212,23 @@ const planCluster = (state: ClusterState): Plan => {
   }
   const perNode = new NodeOutcomes()
   // Nodes in name order and pods in namespace/name order, as every pass has always planned them.
+  const walked = walk ?? podsByNodeName(state, nodes, model)
   for (const slot of nodes.sorted) {
     const name = slot.node.metadata.name
-    let onNode: ReadonlyArray<KubeObject> | undefined
-    if (walk !== undefined) {
-      const pairs = walk.byNode.get(name)
-      if (pairs === undefined) continue
-      if (!walk.due.has(name)) {
-        const outcome = quietOutcome(pairs)
-        perNode.set(name, outcome)
-        next = earliestOf(next, outcome.next)
-        continue
-      }
-      onNode = sortedPods(pairs)
-    } else onNode = kubeletIsUp(slot.node) ? podsOnNode(state.objects, name) : undefined
-    if (onNode === undefined || onNode.length === 0) continue
-    const outcome = planNode(state, slot, onNode, model, plainIpv4)
+    const pairs = walked.byNode.get(name)
+    if (pairs === undefined || !kubeletIsUp(slot.node)) continue
+    if (!walked.due.has(name)) {
+      const outcome = quietOutcome(pairs)
+      perNode.set(name, outcome)
+      next = earliestOf(next, outcome.next)
+      continue
+    }
+    const outcome = planNode(state, slot, sortedPods(pairs), model, plainIpv4)
     for (const action of outcome.actions) actions.push(action)
     next = earliestOf(next, outcome.next)
     perNode.set(name, { next: outcome.next, settled: outcome.settled })
   }
-  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false, keepPodsByNode(pods))
+  return finishPass(state, nodes, model, plainIpv4, pods, perNode, { actions, next }, false, keepPodsByNode(walked.byNode))
 }
 
 const finishPass = (
@@ -1259,7 +1255,7 @@ const verifyIncrementalPlan = (state: ClusterState, nodes: NodeTable, model: Beh
   let next: number | undefined
   for (const slot of nodes.sorted) {
     const pairs = byNode.get(slot.node.metadata.name)
-    if (pairs === undefined) continue
+    if (pairs === undefined || !kubeletIsUp(slot.node)) continue
     const outcome = planNode(state, slot, sortedPods(pairs), model, plainIpv4)
     actions.push(...outcome.actions)
     next = earliestOf(next, outcome.next)
