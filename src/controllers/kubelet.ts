@@ -25,6 +25,7 @@ import { firstFreeIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, u
 import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { diffMaps } from '../internal/mapDiff.js'
+import { memoised } from '../internal/memo.js'
 import { checkQuietSkip, verifyingQuiescence } from '../sim/quiescence.js'
 import { listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
@@ -120,19 +121,6 @@ interface PodPlan {
 
 const sec = (ms: number): number => Math.floor(ms / 1000) * 1000
 
-// Pure memo tables, bounded: a pass formats the same few instants and image names many times.
-const MEMO_LIMIT = 4096
-const memoised = <K, V>(f: (k: K) => V): ((k: K) => V) => {
-  const table = new Map<K, V>()
-  return (k) => {
-    const hit = table.get(k)
-    if (hit !== undefined) return hit
-    const v = f(k)
-    if (table.size >= MEMO_LIMIT) table.clear()
-    table.set(k, v)
-    return v
-  }
-}
 const fmt = memoised((ms: number): string => formatTimestamp(ms))
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { memoised } from '../internal/memo.js'
 
 /** The default start of virtual time: 2025-01-01T00:00:00Z. */
 export const DEFAULT_EPOCH_MS = Date.UTC(2025, 0, 1)
@@ -31,8 +32,6 @@ export const formatTimestamp = (ms: number): string => {
 
 // Controllers stamp many objects with the same second, and read back the same few timestamps.
 let lastFormatted: { readonly second: number; readonly text: string } = { second: Number.NaN, text: '' }
-const PARSED_MEMO_SIZE = 4096
-const parsedTimestamps = new Map<string, E.Either<string, number>>()
 
 /**
  * Parses a timestamp written by Kubernetes (or any ISO 8601 date-time) to ms since the epoch.
@@ -47,14 +46,7 @@ const parsedTimestamps = new Map<string, E.Either<string, number>>()
  * expect(E.isLeft(parseTimestamp('yesterday'))).toBe(true)
  * ```
  */
-export const parseTimestamp = (text: string): E.Either<string, number> => {
-  const known = parsedTimestamps.get(text)
-  if (known !== undefined) return known
-  const parsed = parseTimestampText(text)
-  if (parsedTimestamps.size >= PARSED_MEMO_SIZE) parsedTimestamps.clear()
-  parsedTimestamps.set(text, parsed)
-  return parsed
-}
+export const parseTimestamp = (text: string): E.Either<string, number> => parseMemoised(text)
 
 const parseTimestampText = (text: string): E.Either<string, number> => {
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text))
@@ -62,6 +54,7 @@ const parseTimestampText = (text: string): E.Either<string, number> => {
   const ms = Date.parse(text)
   return Number.isFinite(ms) ? E.right(ms) : E.left(`invalid timestamp ${JSON.stringify(text)}`)
 }
+const parseMemoised = memoised(parseTimestampText)
 
 /**
  * Reads a timestamp field of an object, `undefined` when absent or malformed.

@@ -5,6 +5,7 @@
  * @module
  */
 import type { NameRule } from '../objects/kinds.js'
+import { memoised } from '../internal/memo.js'
 
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?'
 const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`
@@ -150,18 +151,10 @@ export const isPathSegmentName = (value: string): ReadonlyArray<string> => {
  * expect(isQualifiedName('-bad')[0]).toContain('name part must consist of')
  * ```
  */
-export const isQualifiedName = (value: string): ReadonlyArray<string> => {
-  const known = qualifiedNameFindings.get(value)
-  if (known !== undefined) return known
-  const findings = Object.freeze(checkQualifiedName(value))
-  if (qualifiedNameFindings.size >= QUALIFIED_NAME_MEMO_SIZE) qualifiedNameFindings.clear()
-  qualifiedNameFindings.set(value, findings)
-  return findings
-}
+export const isQualifiedName = (value: string): ReadonlyArray<string> => qualifiedNameFindings(value)
 
 // Every write checks its label and annotation keys, and a cluster has few distinct ones.
-const QUALIFIED_NAME_MEMO_SIZE = 4096
-const qualifiedNameFindings = new Map<string, ReadonlyArray<string>>()
+const qualifiedNameFindings = memoised((value: string): ReadonlyArray<string> => Object.freeze(checkQualifiedName(value)))
 
 const checkQualifiedName = (value: string): ReadonlyArray<string> => {
   const errors: string[] = []
