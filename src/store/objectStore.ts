@@ -26,7 +26,10 @@ export interface ObjectStore {
   readonly byUid: IMap<string, ObjectRef>
   /** owner uid -> uids of objects that list it in ownerReferences. */
   readonly byOwner: IMap<string, ISet<string>>
-  /** `kind \0 namespace` -> keys. */
+  /**
+   * `kind \0 namespace` -> keys, for every kind but Events: they are the most written objects
+   * and are listed by namespace only to be shown, so that reads the Event map instead.
+   */
   readonly byNamespace: IMap<string, ISet<string>>
   /** `kind \0 namespace \0 label=value` -> keys. */
   readonly byLabel: IMap<string, ISet<string>>
@@ -189,11 +192,17 @@ export const listObjects = (
     // Only equality requirements: the label index holds exactly the keys matching each, so the
     // answer is their intersection, memoised per index set (a pod's status change leaves them).
     if (keys !== undefined && selector?.length === pairs.length) return keysToObjects(store, kind, intersectedKeys(store, sets))
-    keys ??= store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET
     // Filter first, then sort the matching keys: keys sort in the same order as their objects
     // (namespace/name), and strings sort cheaply.
     const objects = store.kinds.get(kind) ?? EMPTY_KIND
     const matching: string[] = []
+    if (keys === undefined && !indexedByNamespace(kind)) {
+      objects.forEach((object, key) => {
+        if (object.metadata.namespace === filter.namespace && (selector === undefined || matchesSelector(selector, object.metadata.labels))) matching.push(key)
+      })
+      return keysToObjects(store, kind, matching.sort())
+    }
+    keys ??= store.byNamespace.get(kind + SEP + filter.namespace) ?? EMPTY_SET
     for (const key of keys) {
       const object = objects.get(key)
       if (object !== undefined && (selector === undefined || matchesSelector(selector, object.metadata.labels))) matching.push(key)
@@ -322,6 +331,9 @@ export const objectsInNamespace = (store: ObjectStore, namespace: string): Reado
 // ---------------------------------------------------------------------------------------------
 // operations
 // ---------------------------------------------------------------------------------------------
+
+/** Whether the namespace index holds a kind's objects (see `ObjectStore.byNamespace`). */
+const indexedByNamespace = (kind: string): boolean => kind !== 'Event'
 
 const labelIndexKey = (kind: string, namespace: string, key: string, value: string): string =>
   kind + SEP + namespace + SEP + key + '=' + value
@@ -512,7 +524,7 @@ export const replaceObject = (store: ObjectStore, object: KubeObject, stored: Ku
     if (previous?.metadata.uid !== undefined) byUid = byUid.remove(previous.metadata.uid)
     if (uid !== '') byUid = byUid.set(uid, ref)
   }
-  const byNamespace = previous === undefined ? addTo(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key) : store.byNamespace
+  const byNamespace = previous === undefined && indexedByNamespace(kind) ? addTo(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key) : store.byNamespace
 
   let byLabel = store.byLabel
   const oldLabels = previous?.metadata.labels ?? {}
@@ -661,7 +673,7 @@ export const deleteObject = (store: ObjectStore, ref: ObjectRef): ObjectStore =>
     kinds,
     byUid,
     byOwner,
-    byNamespace: removeFrom(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key),
+    byNamespace: indexedByNamespace(kind) ? removeFrom(batch, 'byNamespace', store.byNamespace, kind + SEP + namespace, key) : store.byNamespace,
     byLabel,
     podsByNode: node === undefined ? store.podsByNode : removeFrom(batch, 'podsByNode', store.podsByNode, node, key),
     danglingOwners: redecideDangling(batch, store.danglingOwners, byUid, byOwner, [uid, ...owners]),

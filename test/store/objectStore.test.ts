@@ -93,6 +93,29 @@ describe('object store indices', () => {
     )
   })
 
+  it('lists Events by namespace (and selector) as a full scan does, though the namespace index leaves them out', () => {
+    const event = fc.record({ remove: fc.boolean(), name: fc.constantFrom('a', 'b', 'c'), ns: fc.constantFrom('x', 'y'), labels: fc.dictionary(fc.constantFrom('app'), fc.constantFrom('web', 'db')) })
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), fc.option(fc.constantFrom({ app: 'web' }, {}), { nil: undefined }), (ops, match) => {
+        let store = emptyStore
+        const selector = match === undefined ? undefined : fromLabelSelector({ matchLabels: match })
+        for (const o of ops) {
+          store = o.remove
+            ? deleteObject(store, { kind: 'Event', namespace: o.ns, name: o.name })
+            : putObject(store, { apiVersion: 'v1', kind: 'Event', metadata: { name: o.name, namespace: o.ns, uid: `${o.ns}/${o.name}`, labels: o.labels }, reason: 'R' })
+          for (const ns of ['x', 'y']) {
+            const expected = [...(store.kinds.get('Event')?.values() ?? [])]
+              .filter((e) => e.metadata.namespace === ns && (selector === undefined || matchesSelector(selector, e.metadata.labels)))
+              .map((e) => e.metadata.name)
+              .sort()
+            expect(listObjects(store, 'Event', { namespace: ns, ...(selector === undefined ? {} : { selector }) }).map((e) => e.metadata.name)).toEqual(expected)
+          }
+        }
+        expect(store.byNamespace.some((_, key) => key.startsWith('Event'))).toBe(false)
+      }),
+    )
+  })
+
   it('equality-selector queries agree with a full scan after every write (the intersections are memoised per index set)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('web', 'db')), (ops, match) => {
