@@ -11,14 +11,13 @@
  *
  * @module
  */
-import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type { Map as IMap } from 'immutable'
 import { deepEqual } from '../internal/deepEqual.js'
 import { parseDuration } from '../objects/duration.js'
 import type { KubeObject } from '../objects/object.js'
 import { type Container, type PodSpec, podQosClass } from '../objects/pod.js'
-import { formatIpv4, type Ipv4Cidr, parseIpv4 } from '../network/cidr.js'
+import { formatIpv4, type Ipv4Cidr, ipv4Value } from '../network/cidr.js'
 import { type FamilyCidr, podCidrs } from '../network/ipFamilies.js'
 import { formatIpv6 } from '../network/ipv6.js'
 import { firstFreeIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
@@ -746,8 +745,7 @@ const heldIpv4 = (pod: KubeObject | undefined): number | undefined => {
   const status = pod?.['status'] as { readonly podIP?: unknown; readonly phase?: unknown } | undefined
   const ip = status?.podIP
   if (typeof ip !== 'string' || ip === '' || status?.phase === 'Succeeded' || status?.phase === 'Failed') return undefined
-  const parsed = parseIpv4(ip)
-  return E.isRight(parsed) ? parsed.right : undefined
+  return ipv4Value(ip)
 }
 
 const countHeld = (held: Map<number, number>, pod: KubeObject | undefined, by: 1 | -1): void => {
@@ -782,8 +780,8 @@ const makePool = (held: () => HeldIpv4, range: Ipv4Cidr | undefined): IpPool => 
       return undefined
     },
     take: (ip) => {
-      const parsed = parseIpv4(ip)
-      if (E.isRight(parsed)) taken.add(parsed.right)
+      const address = ipv4Value(ip)
+      if (address !== undefined) taken.add(address)
     },
     rangeText: range === undefined ? '(none)' : formatRange(range),
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { memoised } from '../internal/memo.js'
 
 /** A parsed IPv4 range. */
 export interface Ipv4Cidr {
@@ -29,10 +30,39 @@ export interface Ipv4Cidr {
  * ```
  */
 export const parseIpv4 = (text: string): E.Either<string, number> => {
-  const parts = text.split('.')
-  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255))
-    return E.left(`${JSON.stringify(text)} is not a valid IPv4 address`)
-  return E.right(parts.reduce((acc, p) => acc * 256 + Number(p), 0))
+  const value = ipv4Value(text)
+  return value === undefined ? E.left(`${JSON.stringify(text)} is not a valid IPv4 address`) : E.right(value)
+}
+
+/**
+ * A dotted quad's value, or undefined unless it is written as `formatIpv4` writes one: four
+ * decimal parts 0-255, no leading zeros. Read character by character (the kubelet reads every
+ * pod's address as pods change).
+ *
+ * @internal
+ */
+export const ipv4Value = (text: string): number | undefined => {
+  let value = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined
+      value = value * 256 + part
+      part = 0
+      digits = 0
+      dots++
+      continue
+    }
+    // A digit, and none after a leading zero.
+    if (c < 48 || c > 57 || (digits > 0 && part === 0)) return undefined
+    part = part * 10 + (c - 48)
+    digits++
+    if (part > 255) return undefined
+  }
+  return dots === 3 && digits > 0 ? value * 256 + part : undefined
 }
 
 /**
@@ -64,7 +94,10 @@ export const formatIpv4 = (value: number): string =>
  * expect(E.isLeft(parseCidr('10.96.0.1/12'))).toBe(true)
  * ```
  */
-export const parseCidr = (text: string): E.Either<string, Ipv4Cidr> => {
+export const parseCidr = (text: string): E.Either<string, Ipv4Cidr> => parsedCidrs(text)
+
+// Node and Service ranges are parsed again on every pass that places or checks an address.
+const parsedCidrs = memoised((text: string): E.Either<string, Ipv4Cidr> => {
   const [address, prefix, ...rest] = text.split('/')
   if (address === undefined || prefix === undefined || rest.length > 0 || !/^([0-9]|[12][0-9]|3[0-2])$/.test(prefix))
     return E.left(`${JSON.stringify(text)} is not a valid CIDR: expected a.b.c.d/n with n in 0..32`)
@@ -74,7 +107,7 @@ export const parseCidr = (text: string): E.Either<string, Ipv4Cidr> => {
   const size = 2 ** (32 - prefixLength)
   if (ip.right % size !== 0) return E.left(`${JSON.stringify(text)} is not a valid CIDR: host bits must be zero`)
   return E.right({ network: ip.right, prefixLength, size })
-}
+})
 
 /**
  * The address at an offset from the start of a range (offset 1 is the first usable address).
