@@ -98,4 +98,17 @@ const withoutHash = (template: PodTemplateSpec): unknown => {
  *
  * @internal
  */
-export const equalIgnoreHash = (a: PodTemplateSpec, b: PodTemplateSpec): boolean => deepEqual(withoutHash(a), withoutHash(b))
+export const equalIgnoreHash = (a: PodTemplateSpec, b: PodTemplateSpec): boolean => {
+  // Frozen (stored) templates cannot change: the answer for a pair is kept while both live.
+  if (!Object.isFrozen(a) || !Object.isFrozen(b)) return deepEqual(withoutHash(a), withoutHash(b))
+  let known = equalIgnoringHash.get(a)
+  if (known === undefined) equalIgnoringHash.set(a, (known = new WeakMap()))
+  const hit = known.get(b)
+  if (hit !== undefined) return hit
+  const equal = deepEqual(withoutHash(a), withoutHash(b))
+  known.set(b, equal)
+  return equal
+}
+
+/** A Deployment's template -> a ReplicaSet's template -> whether they are equal but for the hash. */
+const equalIgnoringHash = new WeakMap<object, WeakMap<object, boolean>>()
