@@ -40,6 +40,9 @@ type Labels = Readonly<Record<string, string>>
 /** What `ClaimPods` does with one member pod, and what it adds to the counts. */
 interface Member {
   readonly pod: KubeObject
+  /** The pod's name and namespace, read once: members are sorted by them again and again. */
+  readonly name: string
+  readonly namespace: string
   /** Kept as one of the ReplicaSet's active pods (owned and matching, or an orphan to adopt). */
   readonly claimed: boolean
   /** Needs a claim write: an orphan to adopt or an owned pod to release. */
@@ -138,6 +141,8 @@ const memberFor = (view: ReplicaSetPods, pod: KubeObject): Member | undefined =>
   const claimed = active && (mine ? matches : orphan && matches && sameNamespace && !view.deleting)
   return {
     pod,
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace ?? '',
     claimed,
     claimWrite: active && !view.deleting && (mine ? !matches : orphan && matches && sameNamespace),
     ready: claimed && isPodReady(pod),
@@ -228,7 +233,7 @@ export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string,
   if (size * Math.log2(size + 1) < view.claimedInOrder.length) {
     inOrder = []
     for (const group of chosen) for (const member of group.members) inOrder.push(member)
-    inOrder.sort((a, b) => byPodName(a.pod, b.pod))
+    inOrder.sort(byMemberName)
   } else inOrder = view.claimedInOrder.filter((member) => member.group !== undefined && chosen.has(member.group))
   return selectVictims(inOrder, rankedMember, onNode, count, now)
 }
@@ -254,15 +259,19 @@ export const relatedOnNode = (views: ReadonlyArray<ReplicaSetPods>): Map<string,
 // operations
 // ---------------------------------------------------------------------------------------------
 
-const byMemberName = (a: Member, b: Member): number => byPodName(a.pod, b.pod)
+/** `byPodName` on members. */
+const byMemberName = (a: Member, b: Member): number => {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1
+  return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0
+}
 
-/** Where `pod` goes among members sorted by name (the first position not before it). */
-const positionIn = (sorted: ReadonlyArray<Member>, pod: KubeObject): number => {
+/** Where `member` goes among members sorted by name (the first position not before it). */
+const positionIn = (sorted: ReadonlyArray<Member>, member: Member): number => {
   let low = 0
   let high = sorted.length
   while (low < high) {
     const middle = (low + high) >>> 1
-    if (byPodName(sorted[middle]!.pod, pod) < 0) low = middle + 1
+    if (byMemberName(sorted[middle]!, member) < 0) low = middle + 1
     else high = middle
   }
   return low
@@ -270,7 +279,7 @@ const positionIn = (sorted: ReadonlyArray<Member>, pod: KubeObject): number => {
 
 /** Removes a member from a name-ordered list it is in. */
 const removeFromOrder = (sorted: Member[], member: Member, key: string): void => {
-  const at = positionIn(sorted, member.pod)
+  const at = positionIn(sorted, member)
   if (sorted[at] !== member) throw new Error(`ReplicaSet pod view: ${key} is missing from a name-ordered list`)
   sorted.splice(at, 1)
 }
@@ -279,7 +288,7 @@ const removeFromOrder = (sorted: Member[], member: Member, key: string): void =>
 const joinGroup = (view: ReplicaSetPods, member: Member, ranked: RankClass, groupKey: string): void => {
   let group = view.rankGroups.get(groupKey)
   if (group === undefined) view.rankGroups.set(groupKey, (group = { node: ranked.node, phase: ranked.phase, ready: ranked.ready, cost: ranked.cost, members: [member] }))
-  else group.members.splice(positionIn(group.members, member.pod), 0, member)
+  else group.members.splice(positionIn(group.members, member), 0, member)
   member.group = group
 }
 
@@ -349,7 +358,7 @@ const replace = (view: ReplicaSetPods, key: string, pod: KubeObject): void => {
   const groupKey = rankGroupKey(ranked)
   const group = old.group
   if (group !== undefined && rankGroupKey(group) === groupKey) {
-    const inGroup = positionIn(group.members, old.pod)
+    const inGroup = positionIn(group.members, old)
     if (group.members[inGroup] !== old) throw new Error(`ReplicaSet pod view: ${key} is missing from its rank group`)
     group.members[inGroup] = member
     member.group = group
