@@ -158,12 +158,10 @@ const memberFor = (view: ReplicaSetPods, pod: KubeObject): Member | undefined =>
  *
  * @internal
  */
-export const byPodName = (a: KubeObject, b: KubeObject): number => {
-  const x = a.metadata.name
-  const y = b.metadata.name
+export const byPodName = (a: KubeObject, b: KubeObject): number => byNameThenNamespace(a.metadata.name, a.metadata.namespace ?? '', b.metadata.name, b.metadata.namespace ?? '')
+
+const byNameThenNamespace = (x: string, m: string, y: string, n: string): number => {
   if (x !== y) return x < y ? -1 : 1
-  const m = a.metadata.namespace ?? ''
-  const n = b.metadata.namespace ?? ''
   return m < n ? -1 : m > n ? 1 : 0
 }
 
@@ -260,10 +258,7 @@ export const relatedOnNode = (views: ReadonlyArray<ReplicaSetPods>): Map<string,
 // ---------------------------------------------------------------------------------------------
 
 /** `byPodName` on members. */
-const byMemberName = (a: Member, b: Member): number => {
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1
-  return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0
-}
+const byMemberName = (a: Member, b: Member): number => byNameThenNamespace(a.name, a.namespace, b.name, b.namespace)
 
 /** Where `member` goes among members sorted by name (the first position not before it). */
 const positionIn = (sorted: ReadonlyArray<Member>, member: Member): number => {
