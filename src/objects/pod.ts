@@ -6,6 +6,7 @@
  *
  * @module
  */
+import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { deepEqual } from '../internal/deepEqual.js'
 import { deepFreeze, produceCopy as produce } from '../internal/immer.js'
@@ -155,17 +156,39 @@ const PodSpecFields = t.intersection([
 ])
 
 /**
- * The pod spec. `affinity` is an opaque record here; the scheduler refines it. The spec of a
- * vetted template (see `vetPodTemplate`) passes as itself: a pod created from it decodes only
- * what its controller added.
+ * The pod spec. `affinity` is an opaque record here; the scheduler refines it. A frozen spec
+ * that decoded to itself before passes as itself: a vetted template's (see `vetPodTemplate`),
+ * so a pod created from it decodes only what its controller added, and a stored pod's, which
+ * stays the same object through the pod's status writes.
  */
 export const PodSpec: typeof PodSpecFields = new t.IntersectionType(
   PodSpecFields.name,
   PodSpecFields.is,
-  (u, c) => (vettedSpecs.has(u as object) ? t.success(u as t.TypeOf<typeof PodSpecFields>) : PodSpecFields.validate(u, c)),
+  (u, c) => {
+    if (decodedSpecs.has(u as object)) return t.success(u as t.TypeOf<typeof PodSpecFields>)
+    const decoded = PodSpecFields.validate(u, c)
+    if (E.isRight(decoded) && decoded.right === u && Object.isFrozen(u)) decodedSpecs.add(u as object)
+    return decoded
+  },
   PodSpecFields.encode,
   PodSpecFields.types,
 )
+
+/**
+ * Frozen pod specs known to decode to themselves (a pod's spec stays the same object through
+ * its status writes, which the validation-closure invariant decodes again), and those known
+ * to validate clean as a pod's spec.
+ */
+const decodedSpecs = new WeakSet<object>()
+const cleanPodSpecs = new WeakSet<object>()
+
+/** A pod's spec rules, remembered for a frozen spec that has none broken (see `decodedSpecs`). */
+const validatePodsSpec = (pod: Pod): ReadonlyArray<FieldError> => {
+  if (cleanPodSpecs.has(pod.spec)) return []
+  const errors = validatePodSpec(pod.spec, 'spec')
+  if (errors.length === 0 && Object.isFrozen(pod.spec)) cleanPodSpecs.add(pod.spec)
+  return errors
+}
 /** The pod spec. */
 export type PodSpec = t.TypeOf<typeof PodSpec>
 
@@ -192,7 +215,10 @@ export const vetPodTemplate = (template: unknown): void => {
   if (typeof template !== 'object' || template === null || !Object.isFrozen(template)) return
   vettedTemplates.add(template)
   const spec = (template as { readonly spec?: unknown }).spec
-  if (typeof spec === 'object' && spec !== null && Object.isFrozen(spec)) vettedSpecs.add(spec)
+  if (typeof spec === 'object' && spec !== null && Object.isFrozen(spec)) {
+    vettedSpecs.add(spec)
+    decodedSpecs.add(spec)
+  }
 }
 
 /**
@@ -962,7 +988,7 @@ export const podModel: KindModel<Pod> = {
   codec: Pod,
   schema: 'io.k8s.api.core.v1.Pod',
   applyDefaults: defaultPod,
-  validate: (pod) => validatePodSpec(pod.spec, 'spec'),
+  validate: validatePodsSpec,
   validateUpdate: (next, previous) => validatePodSpecUpdate(next.spec, previous.spec),
   hasStatusSubresource: true,
 }

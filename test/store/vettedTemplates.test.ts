@@ -3,7 +3,9 @@ import * as O from 'fp-ts/lib/Option.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Action, applyAction, apply, type ClusterState, createCluster, get, type KubeObject } from '../../src/index.js'
-import { cronJobManifest, daemonSetManifest, deploymentWithStrategy, jobWithPolicies, mutatedManifest, replicaSetManifest } from '../../src/testing/index.js'
+import { cronJobManifest, daemonSetManifest, deploymentWithStrategy, jobWithPolicies, mutatedManifest, podManifest, replicaSetManifest } from '../../src/testing/index.js'
+import { deepFreeze } from '../../src/internal/immer.js'
+import { podModel } from '../../src/objects/pod.js'
 import { right } from '../helpers.js'
 
 type Json = Record<string, unknown>
@@ -102,5 +104,26 @@ describe('vetted pod templates', () => {
     template.spec.containers = []
     const refused = update(created.state, { ...storedRs, spec: { ...storedRs.spec, template } })
     expect(E.isLeft(refused) && refused.left.message).toContain('spec.template.spec.containers: Required value')
+  })
+})
+
+describe('pod specs remembered as decoded and valid', () => {
+  it("a frozen pod's decode and validation give, every time, what a fresh copy of it gives", () => {
+    fc.assert(
+      fc.property(fc.oneof(podManifest('default'), mutatedManifest(podManifest('default'))), (manifest) => {
+        const frozen = deepFreeze(structuredClone(manifest)) as KubeObject
+        const verdict = (pod: unknown) => {
+          const decoded = podModel.codec.decode(pod)
+          return E.isLeft(decoded) ? { decodeErrors: decoded.left.length } : { errors: podModel.validate(decoded.right as never) }
+        }
+        const fresh = verdict(structuredClone(manifest))
+        expect(verdict(frozen)).toEqual(fresh)
+        expect(verdict(frozen)).toEqual(fresh)
+        // A status write keeps the spec object: the new version is judged as its copy is.
+        const written = deepFreeze({ ...(frozen as Json), status: { phase: 'Running' } })
+        expect(verdict(written)).toEqual(verdict(structuredClone(written)))
+      }),
+      { numRuns: 150 },
+    )
   })
 })
