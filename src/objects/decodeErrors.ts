@@ -19,15 +19,21 @@ import { type FieldError, invalid, required } from '../validation/fieldError.js'
  * field, building (and dropping) a failure for each absent one: a PodSpec declares about forty,
  * so most of a decode went to fields the object does not have. Same results otherwise.
  *
+ * A frozen value that decoded to itself is remembered (per codec) and passes at once the next
+ * time: stored objects share their unchanged parts from version to version, and every version
+ * is decoded again (an update's admission, the validation-closure invariant).
+ *
  * @internal
  */
 export const optionalFields = <P extends t.Props>(props: P, name?: string): t.PartialC<P> => {
   const plain = t.partial(props, name)
   const keys = Object.keys(props)
+  const decodedAsIs = new WeakSet<object>()
   return new t.PartialType(
     plain.name,
     plain.is,
     (u, c) => {
+      if (typeof u === 'object' && u !== null && decodedAsIs.has(u)) return t.success(u as t.TypeOfPartialProps<P>)
       const record = t.UnknownRecord.validate(u, c)
       if (E.isLeft(record)) return record
       const input = record.right
@@ -45,7 +51,9 @@ export const optionalFields = <P extends t.Props>(props: P, name?: string): t.Pa
           ;(output as Record<string, unknown>)[key] = result.right
         }
       }
-      return errors.length > 0 ? t.failures(errors) : t.success(output as t.TypeOfPartialProps<P>)
+      if (errors.length > 0) return t.failures(errors)
+      if (output === input && Object.isFrozen(input)) decodedAsIs.add(input)
+      return t.success(output as t.TypeOfPartialProps<P>)
     },
     plain.encode,
     props,

@@ -16,7 +16,7 @@ import { formatRef, type KubeObject, refOf } from '../objects/object.js'
 import { nodeAllocatable, podRequests, holdsNodeResources } from '../scheduling/resources.js'
 import { isTolerated, TAINT_UNSCHEDULABLE, type TaintLike, type TolerationLike } from '../scheduling/taints.js'
 import { Map as IMap } from 'immutable'
-import { diffMaps } from '../internal/mapDiff.js'
+import { diffMaps, type MapChange } from '../internal/mapDiff.js'
 import { getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import { formatFieldError } from '../validation/fieldError.js'
@@ -87,7 +87,7 @@ const perObject = (check: (object: KubeObject) => ReadonlyArray<Violation>): ((s
       if (last !== undefined && last.objects === objects) failing = last.failing
       else if (last !== undefined) {
         failing = last.failing
-        for (const change of diffMaps(last.objects, objects)) {
+        for (const change of changesBetween(last.objects, objects)) {
           const verdict = change.after === undefined ? [] : verdictOf(change.after)
           failing = verdict.length === 0 ? failing.remove(change.key) : failing.set(change.key, verdict)
         }
@@ -132,13 +132,28 @@ export const tallied = <T>(fresh: () => T, apply: (tally: T, kind: string, befor
       for (const kind of new Set([...seen.keys(), ...kinds.keys()])) {
         const before = seen.get(kind) ?? EMPTY_KIND
         const after = kinds.get(kind) ?? EMPTY_KIND
-        if (before !== after) for (const change of diffMaps(before, after)) apply(tally, kind, change.before, change.after)
+        if (before !== after) for (const change of changesBetween(before, after)) apply(tally, kind, change.before, change.after)
       }
     }
     last = { kinds, tally }
     return tally
   }
 }
+
+/**
+ * `diffMaps`, remembered for the last version each map was compared with: every invariant
+ * that looks at what changed diffs the same pair of maps after a step, so the first one pays.
+ *
+ * @internal
+ */
+export const changesBetween = <V>(before: IMap<string, V>, after: IMap<string, V>): ReadonlyArray<MapChange<string, V>> => {
+  const known = lastChanges.get(before)
+  if (known !== undefined && known.after === after) return known.changes as ReadonlyArray<MapChange<string, V>>
+  const changes = diffMaps(before, after)
+  lastChanges.set(before, { after, changes })
+  return changes
+}
+const lastChanges = new WeakMap<object, { readonly after: object; readonly changes: ReadonlyArray<MapChange<string, unknown>> }>()
 
 const violation = (invariant: string, object: KubeObject | string, field: string, expected: string, actual: string): Violation => ({
   invariant,
@@ -159,7 +174,7 @@ const survivors = (state: ClusterState, previous: ClusterState, kind?: string): 
     const before = previous.objects.kinds.get(k)
     const after = state.objects.kinds.get(k)
     if (before === undefined || after === undefined || before === after) continue
-    for (const change of diffMaps(before, after))
+    for (const change of changesBetween(before, after))
       if (change.before !== undefined && change.after !== undefined && change.after.metadata.uid === change.before.metadata.uid) pairs.push([change.before, change.after])
   }
   return pairs

@@ -13,10 +13,9 @@ import { cidrContains } from '../network/cidr.js'
 import { type FamilyCidr, ipFamilyOf, serviceCidrs } from '../network/ipFamilies.js'
 import { parseIpv6 } from '../network/ipv6.js'
 import { formatRef, type KubeObject, refOf } from '../objects/object.js'
-import { diffMaps } from '../internal/mapDiff.js'
 import { dependentsOf, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
-import { CORE_INVARIANTS, type Invariant, tallied, type Violation } from './invariants.js'
+import { changesBetween, CORE_INVARIANTS, type Invariant, tallied, type Violation } from './invariants.js'
 
 // ---------------------------------------------------------------------------------------------
 // getters
@@ -181,7 +180,7 @@ const controllersOfNewPods = (previous: ClusterState, state: ClusterState): Read
     for (const pod of after.values()) addController(owners, pod)
     return owners
   }
-  for (const change of diffMaps(before, after)) if (change.after !== undefined && isNew(change.before, change.after)) addController(owners, change.after)
+  for (const change of changesBetween(before, after)) if (change.after !== undefined && isNew(change.before, change.after)) addController(owners, change.after)
   return owners
 }
 

@@ -3,7 +3,9 @@ import * as O from 'fp-ts/lib/Option.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Action, applyAction, apply, type ClusterState, createCluster, get, type KubeObject } from '../../src/index.js'
-import { cronJobManifest, daemonSetManifest, deploymentWithStrategy, jobWithPolicies, mutatedManifest, podManifest, replicaSetManifest } from '../../src/testing/index.js'
+import { cronJobManifest, daemonSetManifest, deploymentWithStrategy, jobWithPolicies, mutatedManifest, podManifest, replicaSetManifest, serviceOfAnyType } from '../../src/testing/index.js'
+import { decodeWithFieldErrors } from '../../src/objects/decodeErrors.js'
+import { modelFor } from '../../src/objects/models.js'
 import { deepFreeze } from '../../src/internal/immer.js'
 import { podModel } from '../../src/objects/pod.js'
 import { right } from '../helpers.js'
@@ -124,6 +126,28 @@ describe('pod specs remembered as decoded and valid', () => {
         expect(verdict(written)).toEqual(verdict(structuredClone(written)))
       }),
       { numRuns: 150 },
+    )
+  })
+})
+
+describe('decoded-as-is memo of optional-field codecs', () => {
+  it('decoding a frozen object gives, every time, what decoding a fresh copy of it gives', () => {
+    const manifests = fc.oneof(workloads, podManifest('default'), serviceOfAnyType('default'), mutatedManifest(fc.oneof(workloads, podManifest('default'))))
+    fc.assert(
+      fc.property(manifests, (manifest) => {
+        const kind = (manifest as { kind?: unknown } | null)?.kind
+        const model = typeof kind === 'string' ? modelFor(kind) : undefined
+        if (model === undefined) return
+        const outcome = (value: unknown) => {
+          const decoded = decodeWithFieldErrors(model.codec, value)
+          return E.isLeft(decoded) ? { errors: decoded.left } : { value: decoded.right }
+        }
+        const fresh = outcome(structuredClone(manifest))
+        const frozen = deepFreeze(structuredClone(manifest))
+        expect(outcome(frozen)).toEqual(fresh)
+        expect(outcome(frozen)).toEqual(fresh)
+      }),
+      { numRuns: 200 },
     )
   })
 })
