@@ -14,6 +14,7 @@
  * @module
  */
 import * as O from 'fp-ts/lib/Option.js'
+import { diffMaps } from '../internal/mapDiff.js'
 import { produce } from '../internal/immer.js'
 import type { KubeObject } from '../objects/object.js'
 import {
@@ -290,12 +291,43 @@ const evictionActions = (state: ClusterState, v: NodeView): Action[] => {
 
 const orphanCache = new WeakMap<object, { readonly nodes: object | undefined; readonly actions: ReadonlyArray<Action> }>()
 
-/** Deletes for pods bound to nodes that no longer exist, memoised per (pods-by-node index, Node map). */
-const orphanedPodActions = (state: ClusterState): ReadonlyArray<Action> => {
+/**
+ * The names of nodes that pods are bound to but that do not exist, as of the last pass: with the
+ * Node map unchanged, only the index entries that changed since can join or leave, so a pass
+ * with pods coming and going on existing nodes costs those entries, not every node.
+ */
+let lastOrphans: { readonly index: ClusterState['objects']['podsByNode']; readonly nodes: object | undefined; readonly names: ReadonlySet<string> } | undefined
+
+const orphanNodeNames = (state: ClusterState): ReadonlySet<string> => {
+  const index = state.objects.podsByNode
+  const nodes = state.objects.kinds.get('Node')
+  const last = lastOrphans
+  const names = new Set<string>()
+  if (last !== undefined && last.nodes === nodes && state.objects.batch === undefined) {
+    for (const name of last.names) names.add(name)
+    if (last.index !== index)
+      for (const change of diffMaps(last.index, index)) {
+        if (change.after !== undefined && nodes?.get(change.key) === undefined) names.add(change.key)
+        else names.delete(change.key)
+      }
+  } else for (const name of index.keys()) if (nodes?.get(name) === undefined) names.add(name)
+  // Kept only outside a batch: the index is then a persistent value, safe to diff later.
+  if (state.objects.batch === undefined) lastOrphans = { index, nodes, names }
+  return names
+}
+
+/**
+ * Deletes for pods bound to nodes that no longer exist, memoised per (pods-by-node index, Node
+ * map).
+ *
+ * @internal
+ */
+export const orphanedPodActions = (state: ClusterState): ReadonlyArray<Action> => {
   const index = state.objects.podsByNode
   const nodes = state.objects.kinds.get('Node')
   const cached = orphanCache.get(index)
   if (cached !== undefined && cached.nodes === nodes) return cached.actions
+  if (orphanNodeNames(state).size === 0) return []
   const actions: Action[] = []
   for (const nodeName of index.keys()) {
     if (nodes?.get(nodeName) !== undefined) continue

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { describe, expect, it } from 'vitest'
@@ -13,10 +14,13 @@ import {
   failNode,
   get,
   type KubeObject,
+  type Action,
   recoverNode,
   uncordon,
 } from '../../src/index.js'
 import { right } from '../helpers.js'
+import { orphanedPodActions } from '../../src/controllers/nodeLifecycle.js'
+import { deleteObject, putObject } from '../../src/store/objectStore.js'
 
 type Cond = { type: string; status: string }
 const node = (s: ClusterState, name: string): KubeObject => {
@@ -151,5 +155,39 @@ describe('node lifecycle', () => {
     expect((node(s, 'node-1')['status'] as { addresses: { type: string; address: string }[] }).addresses[0]).toEqual({ type: 'InternalIP', address: '172.18.0.2' })
     expect(O.isSome(get(s, 'Lease', 'kube-node-lease', 'node-2'))).toBe(true)
     expect(E.isLeft(failNode(s, 'nope'))).toBe(true)
+  })
+})
+
+describe('pods on nodes that no longer exist', () => {
+  /** Every pod bound to a node name with no Node, found by looking at every node name. */
+  const byFullScan = (s: ClusterState): string[] =>
+    [...s.objects.podsByNode.keys()]
+      .filter((name) => s.objects.kinds.get('Node')?.get(name) === undefined)
+      .flatMap((name) => [...(s.objects.podsByNode.get(name) ?? [])])
+      .sort()
+  const deleted = (actions: ReadonlyArray<Action>): string[] =>
+    actions.flatMap((a) => (a.type === 'delete' ? [`${a.ref.namespace ?? ''}/${a.ref.name}`] : [])).sort()
+
+  it('are found after any sequence of node and pod writes, as a scan of every node finds them', () => {
+    const op = fc.record({ what: fc.constantFrom('addNode', 'removeNode', 'bind', 'removePod'), node: fc.constantFrom('node-1', 'node-2', 'node-9'), pod: fc.constantFrom('a', 'b', 'c', 'd') })
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        let s = createCluster({ nodes: 2 })
+        const template = get(s, 'Node', undefined, 'node-1')
+        if (O.isNone(template)) return
+        for (const o of ops) {
+          const objects =
+            o.what === 'addNode'
+              ? putObject(s.objects, { ...template.value, metadata: { ...template.value.metadata, name: o.node, uid: `uid-${o.node}` } })
+              : o.what === 'removeNode'
+                ? deleteObject(s.objects, { kind: 'Node', name: o.node })
+                : o.what === 'bind'
+                  ? putObject(s.objects, { apiVersion: 'v1', kind: 'Pod', metadata: { name: o.pod, namespace: 'default', uid: `uid-${o.pod}` }, spec: { nodeName: o.node, containers: [{ name: 'c', image: 'x' }] } })
+                  : deleteObject(s.objects, { kind: 'Pod', namespace: 'default', name: o.pod })
+          s = { ...s, objects }
+          expect(deleted(orphanedPodActions(s))).toEqual(byFullScan(s))
+        }
+      }),
+    )
   })
 })
