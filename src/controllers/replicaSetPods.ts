@@ -231,9 +231,29 @@ export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string,
   if (size * Math.log2(size + 1) < view.claimedInOrder.length) {
     inOrder = []
     for (const group of chosen) for (const member of group.members) inOrder.push(member)
-    inOrder.sort(byMemberName)
+    if (!strictlyRanked(inOrder)) inOrder.sort(byMemberName)
   } else inOrder = view.claimedInOrder.filter((member) => member.group !== undefined && chosen.has(member.group))
   return selectVictims(inOrder, rankedMember, onNode, count, now)
+}
+
+/**
+ * Whether the ranking is a strict order on these members of tied rank groups, so that which
+ * ones it picks does not depend on the order they are read in. They agree on every rule before
+ * the time rules; when no two have the same time (ready time if ready, else creation time) or
+ * uid, every comparison is decided by the time buckets and the uid, a lexicographic order. Only
+ * equal times make upstream's comparator intransitive (see `rankOrder`).
+ */
+const strictlyRanked = (members: ReadonlyArray<Member>): boolean => {
+  const times = new Set<number>()
+  const uids = new Set<string>()
+  for (const member of members) {
+    const ranked = rankedMember(member)
+    const time = ranked.ready ? ranked.readyTime : ranked.created
+    if (times.has(time) || uids.has(ranked.uid)) return false
+    times.add(time)
+    uids.add(ranked.uid)
+  }
+  return true
 }
 
 /** Whether no label set can match both selectors: they pin one key to different values. */

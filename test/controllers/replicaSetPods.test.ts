@@ -170,3 +170,49 @@ describe('choosing pods to delete', () => {
     )
   })
 })
+
+describe('choosing victims among many claimed pods', () => {
+  // Many claimed pods, two nodes equally crowded, and a few cheap pods (no deletion cost) on
+  // each: those few are the candidates, ranked on their own. Ready times are crowded into one
+  // log2 bucket (equal times fall through to later rules, so read order matters) or spread out
+  // (a strict order, where it does not).
+  const manyPods = fc.record({
+    pairs: fc.integer({ min: 8, max: 20 }),
+    cheap: fc.integer({ min: 2, max: 6 }),
+    spread: fc.constantFrom(2, 3, 600),
+    seed: fc.nat(),
+    ready: fc.boolean(),
+  })
+  it('picks what ranking every claimed pod in name order picks', () => {
+    fc.assert(
+      fc.property(manyPods, fc.integer({ min: 1, max: 4 }), ({ pairs, cheap, spread, seed, ready }, victims) => {
+        let store = emptyStore
+        for (let i = 0; i < pairs * 2; i++) {
+          const r = (seed + i * 7919) % 104729
+          const name = `p${String(i).padStart(2, '0')}`
+          const at = T + (r % spread) * 1000
+          store = putObject(store, {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              name,
+              namespace: 'x',
+              uid: `${r % 97}-${name}`,
+              labels: { app: 'web', tier: 'front' },
+              creationTimestamp: iso(ready ? T : at),
+              ...(i < cheap ? {} : { annotations: { 'controller.kubernetes.io/pod-deletion-cost': '5' } }),
+              ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'web', controller: true }],
+            },
+            spec: { containers: [{ name: 'c', image: 'x' }], nodeName: `n${(i % 2) + 1}` },
+            status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: iso(at) }] },
+          })
+        }
+        const view = syncReplicaSetPods(undefined, store, [replicaSet('web', 'x', { matchLabels: { app: 'web' } }, { app: 'web', tier: 'front' }, false)]).byUid.get('web')!
+        const now = T + 3_600_000
+        const wanted = Math.min(victims, cheap)
+        expect(names(claimedVictims(view, view.relatedOnNode, wanted, now))).toEqual(names(podsToDelete(claimedPods(view), relatedOf(view), wanted, now)))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
