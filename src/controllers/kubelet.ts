@@ -20,7 +20,7 @@ import { type Container, type PodSpec, podQosClass } from '../objects/pod.js'
 import { formatIpv4, type Ipv4Cidr, ipv4Value } from '../network/cidr.js'
 import { type FamilyCidr, podCidrs } from '../network/ipFamilies.js'
 import { formatIpv6 } from '../network/ipv6.js'
-import { firstFreeIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
+import { firstFreeIp, heldPodIp, nodeInternalIp, nodePodRange, nodePodRanges, usedPodIps, usedSecondaryPodIps } from '../network/podIps.js'
 import { type BehaviourModel, containerReadyDelayMs, parseBehaviourAnnotations, type PodBehaviour, resolveBehaviour, runOutcome } from '../sim/behaviour.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
 import { diffMaps } from '../internal/mapDiff.js'
@@ -742,10 +742,8 @@ type HeldIpv4 = ReadonlyMap<number, number>
  * of a range compares equal to it.
  */
 const heldIpv4 = (pod: KubeObject | undefined): number | undefined => {
-  const status = pod?.['status'] as { readonly podIP?: unknown; readonly phase?: unknown } | undefined
-  const ip = status?.podIP
-  if (typeof ip !== 'string' || ip === '' || status?.phase === 'Succeeded' || status?.phase === 'Failed') return undefined
-  return ipv4Value(ip)
+  const ip = heldPodIp(pod)
+  return ip === undefined ? undefined : ipv4Value(ip)
 }
 
 const countHeld = (held: Map<number, number>, pod: KubeObject | undefined, by: 1 | -1): void => {

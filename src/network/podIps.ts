@@ -105,10 +105,22 @@ export const firstFreePodIp = (range: Ipv4Cidr, used: ReadonlySet<string>): stri
 export const usedPodIps = (pods: ReadonlyArray<KubeObject>): ReadonlySet<string> => {
   const used = new Set<string>()
   for (const pod of pods) {
-    const status = pod['status'] as { readonly podIP?: unknown; readonly phase?: unknown } | undefined
-    if (typeof status?.podIP === 'string' && status.podIP !== '' && status.phase !== 'Succeeded' && status.phase !== 'Failed') used.add(status.podIP)
+    const ip = heldPodIp(pod)
+    if (ip !== undefined) used.add(ip)
   }
   return used
+}
+
+/**
+ * The (first-family) address a pod holds, as `usedPodIps` counts it: a podIP while the pod is
+ * not finished.
+ *
+ * @internal
+ */
+export const heldPodIp = (pod: KubeObject | undefined): string | undefined => {
+  const status = pod?.['status'] as { readonly podIP?: unknown; readonly phase?: unknown } | undefined
+  const ip = status?.podIP
+  return typeof ip === 'string' && ip !== '' && status?.phase !== 'Succeeded' && status?.phase !== 'Failed' ? ip : undefined
 }
 
 // ---------------------------------------------------------------------------------------------
