@@ -39,7 +39,16 @@ export type Action =
       /** Refuse with a Conflict unless the stored object still has this uid. */
       readonly preconditionUid?: string
     }
-  | { readonly type: 'event'; readonly event: EventRecord; readonly by: string }
+  | {
+      readonly type: 'event'
+      readonly event: EventRecord
+      readonly by: string
+      /**
+       * Recorded through events.k8s.io/v1 (kube-scheduler's recorder), which has no spam filter
+       * or aggregation: the Event skips client-go's correlator (see `correlateEvent`).
+       */
+      readonly viaEventsApi?: boolean
+    }
   /**
    * Assigns a pending pod to a node, as the `pods/binding` subresource does: sets
    * spec.nodeName and the PodScheduled condition in one write.

@@ -160,6 +160,7 @@ export const reconcileScheduler = (state: ClusterState): ReadonlyArray<Action> =
         {
           type: 'event',
           by: SCHEDULER_NAME,
+          viaEventsApi: true,
           event: { involvedObject: involved(info), type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${info.namespace}/${info.name} to ${result.node.name}` },
         },
       )
@@ -170,7 +171,7 @@ export const reconcileScheduler = (state: ClusterState): ReadonlyArray<Action> =
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === result.message) continue
     actions.push(
       { type: 'updateStatus', by: SCHEDULER_NAME, object: unschedulableStatus(info.pod, result.message, now) },
-      { type: 'event', by: SCHEDULER_NAME, event: { involvedObject: involved(info), type: 'Warning', reason: 'FailedScheduling', message: result.message } },
+      { type: 'event', by: SCHEDULER_NAME, viaEventsApi: true, event: { involvedObject: involved(info), type: 'Warning', reason: 'FailedScheduling', message: result.message } },
     )
   }
   actions.push(remember(start))

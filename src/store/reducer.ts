@@ -8,7 +8,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Action, EventRecord, PropagationPolicy } from '../controllers/controller.js'
+import type { Action, PropagationPolicy } from '../controllers/controller.js'
 import { deepEqual, deepEqualExcept } from '../internal/deepEqual.js'
 import { deepFreeze } from '../internal/immer.js'
 import { frozenJsonCopy } from '../internal/jsonCopy.js'
@@ -28,6 +28,7 @@ import {
 import { required } from '../validation/fieldError.js'
 import { admitOnCreate } from './admissionPlugins.js'
 import { admitForCreate, admitForUpdate, checkEnvelope, type Envelope } from './admission.js'
+import { correlateEvent, eventName, recorderMemoryKey, type RecorderCaches } from './eventCorrelator.js'
 import { nextGeneratedName, nextUid } from './identity.js'
 import { allocateServiceOnCreate, allocateServiceOnUpdate } from '../network/serviceAllocation.js'
 import { deleteObject, FOREGROUND_FINALIZER, getObject, ORPHAN_FINALIZER, replaceObject } from './objectStore.js'
@@ -37,8 +38,11 @@ import type { ClusterState } from './state.js'
 // model
 // ---------------------------------------------------------------------------------------------
 
-/** What an applied action did. */
-export type Outcome = 'created' | 'configured' | 'unchanged' | 'deleted' | 'deleting' | 'recorded'
+/**
+ * What an applied action did. `dropped`: an Event the component's event recorder filtered out
+ * as spam (see `correlateEvent`); it never reached the API server.
+ */
+export type Outcome = 'created' | 'configured' | 'unchanged' | 'deleted' | 'deleting' | 'recorded' | 'dropped'
 
 /** The result of a successful action: the new state, what happened, and warnings for the user. */
 export interface Applied {
@@ -472,30 +476,29 @@ const addPropagationFinalizer = (meta: Record<string, unknown>, propagation: Pro
   if (!current.includes(finalizer)) meta['finalizers'] = [...current, finalizer]
 }
 
-/** Events are deduplicated by object, reason, type and message, as client-go's correlator does. */
-const eventName = (event: EventRecord): string => {
-  // The fields joined by NULs, hashed as they are read instead of joined first.
-  const fields = [event.involvedObject.kind, event.involvedObject.namespace ?? '', event.involvedObject.name, event.involvedObject.uid ?? '', event.type, event.reason, event.message]
-  let h1 = 0x811c9dc5
-  let h2 = 0x01000193
-  for (let f = 0; f < fields.length; f++) {
-    if (f > 0) {
-      h1 = Math.imul(h1, 0x01000193) >>> 0
-      h2 = Math.imul(h2, 0x85ebca6b) >>> 0
-    }
-    const field = fields[f]!
-    for (let i = 0; i < field.length; i++) {
-      const c = field.charCodeAt(i)
-      h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0
-      h2 = Math.imul(h2 ^ c, 0x85ebca6b) >>> 0
-    }
+/**
+ * Records an Event as a component's event recorder does: through client-go's correlator (see
+ * `correlateEvent`) unless the component records through events.k8s.io, then as a new Event or
+ * as the next count of the same one.
+ */
+const recordEvent = (state: ClusterState, action: Extract<Action, { readonly type: 'event' }>): E.Either<ApiError, Applied> => {
+  const by = action.by
+  let event = action.event
+  let name: string
+  let repeats = 1
+  let memory = state.memory
+  if (action.viaEventsApi === true) name = eventName(event, false)
+  else {
+    const key = recorderMemoryKey(by)
+    const correlated = correlateEvent(memory.get(key) as RecorderCaches | undefined, event, state.now)
+    memory = memory.set(key, correlated.caches)
+    // Dropped before it reached the API server: no write, no trace entry.
+    if (correlated.dropped) return E.right({ state: { ...state, memory }, outcome: 'dropped', warnings: [] })
+    event = correlated.event
+    name = correlated.name
+    repeats += correlated.droppedRepeats
   }
-  return `${event.involvedObject.name}.${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`
-}
-
-const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Either<ApiError, Applied> => {
   const namespace = event.involvedObject.namespace ?? 'default'
-  const name = eventName(event)
   const ref = { kind: 'Event', namespace, name }
   const existing = getObject(state.objects, ref)
   const time = timestampAt(state.now)
@@ -515,16 +518,19 @@ const recordEvent = (state: ClusterState, event: EventRecord, by: string): E.Eit
       reason: event.reason,
       message: event.message,
       type: event.type,
-      count: 1,
+      count: repeats,
       firstTimestamp: time,
       lastTimestamp: time,
       source: { component: by },
       reportingComponent: by,
     })
   } else {
-    object = stampObject(existing, { resourceVersion }, { count: ((existing['count'] as number | undefined) ?? 1) + 1, lastTimestamp: time })
+    const count = ((existing['count'] as number | undefined) ?? 1) + repeats
+    // A combined Event carries the latest message of its set, as client-go's patch does.
+    const top = existing['message'] === event.message ? { count, lastTimestamp: time } : { count, lastTimestamp: time, message: event.message }
+    object = stampObject(existing, { resourceVersion }, top)
   }
-  const stored: ClusterState = { ...state, rng, revision, objects: replaceObject(state.objects, object, existing) }
+  const stored: ClusterState = { ...state, rng, revision, memory, objects: replaceObject(state.objects, object, existing) }
   const entry = traceEntry(stored, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })
   return E.right({ state: record(stored, [entry]), outcome: 'recorded', object, warnings: [] })
 }
@@ -595,7 +601,7 @@ export const applyAction = (state: ClusterState, action: Action): E.Either<ApiEr
     case 'delete':
       return deleteAction(state, action)
     case 'event':
-      return recordEvent(state, action.event, action.by)
+      return recordEvent(state, action)
     case 'bind':
       return bind(state, action)
     case 'remember':

@@ -18,6 +18,7 @@ import { nextWakeup as engineNextWakeup } from '../sim/engine.js'
 import { failNode, killPod, recoverNode } from '../sim/faults.js'
 import { forkRng, nextInt, nextUint32, type Rng } from '../sim/rng.js'
 import { get, list, remove, scale } from '../store/api.js'
+import { recorderMemoryKey } from '../store/eventCorrelator.js'
 import { getObject } from '../store/objectStore.js'
 import { applyAction, recordFailure } from '../store/reducer.js'
 import { rolloutPause, rolloutResume, rolloutUndo } from '../store/rollout.js'
@@ -374,7 +375,11 @@ export const driverStep = (driver: FaultDriver, onPass?: (state: ClusterState, p
       }
     }
     // A restart loses what the controller kept in memory.
-    if (crashKeep !== undefined && current.memory.has(name)) current = { ...current, memory: current.memory.delete(name) }
+    if (crashKeep !== undefined) {
+      // ...and its event recorder's caches.
+      const recorder = recorderMemoryKey(name)
+      if (current.memory.has(name) || current.memory.has(recorder)) current = { ...current, memory: current.memory.delete(name).delete(recorder) }
+    }
     const before = passStart
     current = { ...current, rng: nextUint32(current.rng)[1] }
     passStart = current

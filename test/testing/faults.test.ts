@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { advance, applyManifests, type ClusterState, createCluster, endpointSliceController, replicaSetController, step, traceEntries } from '../../src/index.js'
+import { recorderMemoryKey } from '../../src/store/eventCorrelator.js'
 import { listObjects, storedKinds } from '../../src/store/objectStore.js'
 import {
   ALL_INVARIANTS,
@@ -63,6 +64,17 @@ describe('fault driver', () => {
     // After the restart the controller rebuilds its view and converges anyway.
     const later = right(driverAdvance(driver, 60_000)).state
     expect(checkInvariants(later, undefined, ALL_INVARIANTS)).toEqual([])
+  })
+
+  it("a crash also loses the controller's event recorder caches (its spam filter starts full again)", () => {
+    const settled = right(driverAdvance(createFaultDriver(start()), 30_000)).state
+    const recorder = recorderMemoryKey(replicaSetController.name)
+    expect(settled.memory.has(recorder)).toBe(true)
+    const scaled = right(applyManifests(settled, [{ ...web, spec: { ...web.spec, replicas: 5 } }]))
+    let driver: FaultDriver = injectFault(createFaultDriver(scaled), { type: 'crash', controller: replicaSetController.name, keep: 0 })
+    for (let i = 0; i < 5 && driver.faults.crash.size > 0; i++) driver = driverStep(driver).driver
+    expect(driver.faults.crash.size).toBe(0)
+    expect(driver.state.memory.has(recorder)).toBe(false)
   })
 
   it('refused writes are recorded in the trace as the API server refusal and change nothing', () => {
