@@ -144,7 +144,7 @@ const swept = (caches: RecorderCaches, now: number): RecorderCaches => {
   if (caches.objects.size < caches.sweepAt) return caches
   // A full bucket behaves as no bucket, and a closed set as no set.
   const objects = caches.objects.filter((r) => r.fullAt > now || r.similar.some((set) => isOpen(set, now)))
-  return { objects, sweepAt: Math.max(EMPTY.sweepAt, 2 * objects.size) }
+  return { objects, sweepAt: Math.max(EMPTY.sweepAt, 4 * objects.size) }
 }
 
 /**

@@ -124,8 +124,16 @@ const traceEntry = (state: ClusterState, by: string, op: TraceEntry['op'], ref: 
   ...extra,
 })
 
-const record = (state: ClusterState, entries: ReadonlyArray<TraceEntry>): ClusterState =>
-  entries.length === 0 ? state : { ...state, trace: appendTrace(state.trace, entries, state.config.traceRetention) }
+/**
+ * The state with `count` entries added to its trace, built by `entries` only when the trace keeps
+ * entries: a cluster run with `traceRetention: 'none'` only counts them.
+ */
+const record = (state: ClusterState, entries: () => ReadonlyArray<TraceEntry>, count = 1): ClusterState => {
+  if (count === 0) return state
+  const retention = state.config.traceRetention
+  if (retention === 'none') return { ...state, trace: { entries: state.trace.entries, dropped: state.trace.dropped + count } }
+  return { ...state, trace: appendTrace(state.trace, entries(), retention) }
+}
 
 /**
  * The object with `metadata` replaced by `{...metadata, ...changes}` and the other top-level keys
@@ -202,11 +210,11 @@ const create = (state: ClusterState, given: KubeObject, by: string): E.Either<Ap
   // prepareCreate found nothing stored under this name.
   const stored = store({ ...state, rng }, object, undefined)
   const ref = { kind: info.kind, namespace: meta.namespace, name: meta.name }
-  const entries = [
+  const entries = (): ReadonlyArray<TraceEntry> => [
     traceEntry(stored.state, by, 'create', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' }),
     ...warnings.map((w) => traceEntry(stored.state, by, 'warning', ref, { message: w })),
   ]
-  return E.right({ state: record(stored.state, entries), outcome: 'created', object: stored.object, warnings })
+  return E.right({ state: record(stored.state, entries, 1 + warnings.length), outcome: 'created', object: stored.object, warnings })
 }
 
 /**
@@ -329,14 +337,14 @@ const update = (state: ClusterState, input: KubeObject, by: string): E.Either<Ap
   if (unchanged) return E.right({ state, outcome: 'unchanged', object: existing, warnings })
   if (readyToRemove(next)) {
     const removed = remove(state, next)
-    return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
+    return E.right({ state: record(removed, () => [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
   const stored: ClusterState = { ...state, rng: allocated.right.rng, revision, objects: replaceObject(state.objects, next, existing) }
-  const entries = [
+  const entries = (): ReadonlyArray<TraceEntry> => [
     traceEntry(stored, by, 'update', ref, { resourceVersion: String(revision) }),
     ...warnings.map((w) => traceEntry(stored, by, 'warning', ref, { message: w })),
   ]
-  return E.right({ state: record(stored, entries), outcome: 'configured', object: next, warnings })
+  return E.right({ state: record(stored, entries, 1 + warnings.length), outcome: 'configured', object: next, warnings })
 }
 
 const updateStatus = (state: ClusterState, input: KubeObject, by: string): E.Either<ApiError, Applied> => {
@@ -358,7 +366,7 @@ const updateStatus = (state: ClusterState, input: KubeObject, by: string): E.Eit
   }
   const stored = { state: { ...state, revision: state.revision + 1, objects: replaceObject(state.objects, next, existing) }, object: next }
   return E.right({
-    state: record(stored.state, [traceEntry(stored.state, by, 'updateStatus', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' })]),
+    state: record(stored.state, () => [traceEntry(stored.state, by, 'updateStatus', ref, { resourceVersion: stored.object.metadata.resourceVersion ?? '' })]),
     outcome: 'configured',
     object: stored.object,
     warnings: [],
@@ -410,7 +418,7 @@ const deleteAction = (
       const next = deepFreeze({ ...existing, metadata: meta } as KubeObject)
       const stored = store(state, next, existing)
       return E.right({
-        state: record(stored.state, [traceEntry(stored.state, action.by, 'delete', ref, { message: `graceful, ${grace}s` })]),
+        state: record(stored.state, () => [traceEntry(stored.state, action.by, 'delete', ref, { message: `graceful, ${grace}s` })]),
         outcome: 'deleting',
         object: stored.object,
         warnings,
@@ -450,11 +458,11 @@ const finishDelete = (
 ): E.Either<ApiError, Applied> => {
   if (readyToRemove(marked)) {
     const removed = remove(state, marked)
-    return E.right({ state: record(removed, [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
+    return E.right({ state: record(removed, () => [traceEntry(removed, by, 'delete', ref)]), outcome: 'deleted', warnings })
   }
   const stored = store(state, marked, existing)
   return E.right({
-    state: record(stored.state, [traceEntry(stored.state, by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
+    state: record(stored.state, () => [traceEntry(stored.state, by, 'delete', ref, { message: `${propagation}, finalizers pending` })]),
     outcome: 'deleting',
     object: stored.object,
     warnings,
@@ -531,8 +539,9 @@ const recordEvent = (state: ClusterState, action: Extract<Action, { readonly typ
     object = stampObject(existing, { resourceVersion }, top)
   }
   const stored: ClusterState = { ...state, rng, revision, memory, objects: replaceObject(state.objects, object, existing) }
-  const entry = traceEntry(stored, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })
-  return E.right({ state: record(stored, [entry]), outcome: 'recorded', object, warnings: [] })
+  const written = event
+  const entries = (): ReadonlyArray<TraceEntry> => [traceEntry(stored, by, 'event', written.involvedObject, { message: `${written.type} ${written.reason}: ${written.message}` })]
+  return E.right({ state: record(stored, entries), outcome: 'recorded', object, warnings: [] })
 }
 
 const podBindingTarget = { kind: 'Binding', group: '', resource: 'pods/binding' }
@@ -564,7 +573,7 @@ const bind = (state: ClusterState, action: Extract<Action, { readonly type: 'bin
   )
   const stored: ClusterState = { ...state, revision, objects: replaceObject(state.objects, next, pod) }
   return E.right({
-    state: record(stored, [traceEntry(stored, action.by, 'bind', ref, { resourceVersion: String(revision), message: `to ${action.nodeName}` })]),
+    state: record(stored, () => [traceEntry(stored, action.by, 'bind', ref, { resourceVersion: String(revision), message: `to ${action.nodeName}` })]),
     outcome: 'configured',
     object: next,
     warnings: [],
@@ -629,5 +638,5 @@ export const recordFailure = (state: ClusterState, action: Action, error: ApiErr
       : action.type === 'event'
         ? action.event.involvedObject
         : { kind: String(action.object?.kind ?? ''), namespace: action.object?.metadata?.namespace, name: String(action.object?.metadata?.name ?? '') }
-  return record(state, [traceEntry(state, action.by, action.type, ref, { result: error.reason, message: error.message })])
+  return record(state, () => [traceEntry(state, action.by, action.type, ref, { result: error.reason, message: error.message })])
 }

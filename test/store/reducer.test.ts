@@ -2,7 +2,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { applyAction, createCluster, formatApiError, get, type KubeObject, list, settle, traceEntries } from '../../src/index.js'
+import { applyAction, type ClusterState, createCluster, formatApiError, get, type KubeObject, list, settle, traceEntries } from '../../src/index.js'
+import type { Action } from '../../src/controllers/controller.js'
+import { recordFailure } from '../../src/store/reducer.js'
 import { left, right } from '../helpers.js'
 import { rebuildStore } from '../../src/store/objectStore.js'
 
@@ -233,6 +235,32 @@ describe('trace', () => {
     expect(s.trace.dropped).toBeGreaterThan(0)
     const none = createCluster({ traceRetention: 'none' })
     expect(traceEntries(none)).toEqual([])
+  })
+
+  it("without retention counts exactly the entries it would have kept (writes, warnings, Events, refusals)", () => {
+    const actions: Action[] = [
+      { type: 'create', object: cm('a'), by: 'user' },
+      // An unknown field: the create also traces a warning.
+      { type: 'create', object: { ...cm('b'), extra: 1 } as unknown as KubeObject, by: 'user' },
+      { type: 'create', object: cm('a'), by: 'user' },
+      { type: 'event', event: { involvedObject: { kind: 'ConfigMap', namespace: 'default', name: 'a' }, type: 'Normal', reason: 'R', message: 'm' }, by: 'user' },
+      { type: 'delete', ref: { kind: 'ConfigMap', namespace: 'default', name: 'a' }, by: 'user' },
+    ]
+    const run = (retention: 'all' | 'none'): ClusterState =>
+      actions.reduce((s, action) => {
+        const r = applyAction(s, action)
+        return E.isRight(r) ? r.right.state : recordFailure(s, action, r.left)
+      }, createCluster({ traceRetention: retention }))
+    const kept = traceEntries(run('all'))
+    expect(kept.slice(-6).map((e) => [e.op, e.result])).toEqual([
+      ['create', 'ok'],
+      ['create', 'ok'],
+      ['warning', 'ok'],
+      ['create', 'AlreadyExists'],
+      ['event', 'ok'],
+      ['delete', 'ok'],
+    ])
+    expect(run('none').trace.dropped).toBe(kept.length)
   })
 })
 
