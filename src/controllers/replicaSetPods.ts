@@ -226,34 +226,41 @@ export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string,
         left.splice(i, 1)
       }
   }
-  // The chosen pods in name order: sorted when few, else picked from the claimed order.
-  let inOrder: Member[]
-  if (size * Math.log2(size + 1) < view.claimedInOrder.length) {
-    inOrder = []
-    for (const group of chosen) for (const member of group.members) inOrder.push(member)
-    if (!strictlyRanked(inOrder)) inOrder.sort(byMemberName)
-  } else inOrder = view.claimedInOrder.filter((member) => member.group !== undefined && chosen.has(member.group))
+  // The chosen pods in name order: merged from their groups (each kept in name order) when few,
+  // else picked from the claimed order.
+  const groups = [...chosen]
+  const inOrder =
+    size * Math.log2(groups.length + 1) < view.claimedInOrder.length
+      ? mergedByName(groups.map((g) => g.members))
+      : view.claimedInOrder.filter((member) => member.group !== undefined && chosen.has(member.group))
   return selectVictims(inOrder, rankedMember, onNode, count, now)
 }
 
+/** Two member lists in name order merged into one. */
+const mergeTwo = (a: ReadonlyArray<Member>, b: ReadonlyArray<Member>): Member[] => {
+  const out: Member[] = new Array<Member>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) out[k++] = byMemberName(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!
+  while (i < a.length) out[k++] = a[i++]!
+  while (j < b.length) out[k++] = b[j++]!
+  return out
+}
+
 /**
- * Whether the ranking is a strict order on these members of tied rank groups, so that which
- * ones it picks does not depend on the order they are read in. They agree on every rule before
- * the time rules; when no two have the same time (ready time if ready, else creation time) or
- * uid, every comparison is decided by the time buckets and the uid, a lexicographic order. Only
- * equal times make upstream's comparator intransitive (see `rankOrder`).
+ * Lists of members in name order merged into one, pairwise: n log k comparisons for k lists,
+ * where sorting their concatenation took n log n (the tied groups of a scale-down are a few
+ * nodes' pods, hundreds of them).
  */
-const strictlyRanked = (members: ReadonlyArray<Member>): boolean => {
-  const times = new Set<number>()
-  const uids = new Set<string>()
-  for (const member of members) {
-    const ranked = rankedMember(member)
-    const time = ranked.ready ? ranked.readyTime : ranked.created
-    if (times.has(time) || uids.has(ranked.uid)) return false
-    times.add(time)
-    uids.add(ranked.uid)
+const mergedByName = (lists: ReadonlyArray<ReadonlyArray<Member>>): ReadonlyArray<Member> => {
+  let level = lists
+  while (level.length > 1) {
+    const next: Array<ReadonlyArray<Member>> = []
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeTwo(level[i]!, level[i + 1]!) : level[i]!)
+    level = next
   }
-  return true
+  return level[0] ?? []
 }
 
 /** Whether no label set can match both selectors: they pin one key to different values. */
