@@ -195,13 +195,13 @@ const rankedMember = (member: Member): Ranked => (member.ranked ??= rankPod(memb
 
 const rankGroupKey = (r: RankClass): string => `${r.node}\u0000${r.phase}\u0000${r.ready ? 1 : 0}\u0000${r.cost}`
 
-/** The ranking's rules up to node crowding, on two groups (as `rankOrder` applies them to pods). */
-const compareGroups = (a: RankGroup, b: RankGroup, onNode: ReadonlyMap<string, number>): number => {
-  if (a.node !== b.node && (a.node === '' || b.node === '')) return a.node === '' ? -1 : 1
+/** The ranking's rules up to node crowding, on two groups with their nodes' counts (as `rankOrder` applies them to pods). */
+const compareGroups = (a: RankGroup, crowdA: number, b: RankGroup, crowdB: number): number => {
+  if ((a.node === '') !== (b.node === '')) return a.node === '' ? -1 : 1
   if (a.phase !== b.phase) return a.phase - b.phase
   if (a.ready !== b.ready) return a.ready ? 1 : -1
   if (a.cost !== b.cost) return a.cost - b.cost
-  return (onNode.get(b.node) ?? 0) - (onNode.get(a.node) ?? 0)
+  return crowdB - crowdA
 }
 
 /**
@@ -214,16 +214,21 @@ const compareGroups = (a: RankGroup, b: RankGroup, onNode: ReadonlyMap<string, n
 export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string, number>, count: number, now: number): KubeObject[] => {
   if (count > SELECT_BY_INSERTION) return selectVictims(view.claimedInOrder, rankedMember, onNode, count, now)
   const left = [...view.rankGroups.values()]
+  // Each group's node count, read once: the groups are compared with each other many times.
+  const crowd = left.map((group) => onNode.get(group.node) ?? 0)
   const chosen = new Set<RankGroup>()
   let size = 0
   while (size < count && left.length > 0) {
-    let best = left[0]!
-    for (const group of left) if (compareGroups(group, best, onNode) < 0) best = group
+    let best = 0
+    for (let i = 1; i < left.length; i++) if (compareGroups(left[i]!, crowd[i]!, left[best]!, crowd[best]!) < 0) best = i
+    const bestGroup = left[best]!
+    const bestCrowd = crowd[best]!
     for (let i = left.length - 1; i >= 0; i--)
-      if (compareGroups(left[i]!, best, onNode) === 0) {
+      if (compareGroups(left[i]!, crowd[i]!, bestGroup, bestCrowd) === 0) {
         chosen.add(left[i]!)
         size += left[i]!.members.length
         left.splice(i, 1)
+        crowd.splice(i, 1)
       }
   }
   // The chosen pods in name order: merged from their groups (each kept in name order) when few,
