@@ -397,11 +397,19 @@ const derive = (w: Work, at: number, restartPolicy: string): void => {
   }
   if (!conditions.some((c) => c.type === 'PodScheduled') && w.startTime !== undefined)
     setCondition(conditions, w.startTime, 'PodScheduled', 'True')
-  const rank = (c: Condition): number => {
-    const i = CONDITION_ORDER.indexOf(c.type)
-    return i < 0 ? CONDITION_ORDER.length : i
-  }
-  w.conditions = conditions.map((c, i) => [c, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([c]) => c)
+  // Already in order after the first derivation: sorted (stably) only when a condition is new.
+  w.conditions = inConditionOrder(conditions) ? conditions : conditions.map((c, i) => [c, i] as const).sort((a, b) => conditionRank(a[0]) - conditionRank(b[0]) || a[1] - b[1]).map(([c]) => c)
+}
+
+const conditionRank = (c: Condition): number => {
+  const i = CONDITION_ORDER.indexOf(c.type)
+  return i < 0 ? CONDITION_ORDER.length : i
+}
+
+/** Whether the conditions' ranks never decrease, so the stable sort would leave them as they are. */
+const inConditionOrder = (conditions: ReadonlyArray<Condition>): boolean => {
+  for (let i = 1; i < conditions.length; i++) if (conditionRank(conditions[i - 1]!) > conditionRank(conditions[i]!)) return false
+  return true
 }
 
 interface Transition {

@@ -621,11 +621,9 @@ const isCurrentEntry = (entry: readonly [string, number], events: IMap<string, K
 
 /** Drops the leading entries of deleted or rewritten Events, so the queue stays as long as the Events. */
 const trimEventQueue = (queue: List<readonly [string, number]>, events: IMap<string, KubeObject>): List<readonly [string, number]> => {
+  // Indexed reads, not an iterator: almost always only the first entry or two are looked at.
   let dropped = 0
-  for (const entry of queue) {
-    if (isCurrentEntry(entry, events)) break
-    dropped++
-  }
+  while (dropped < queue.size && !isCurrentEntry(queue.get(dropped)!, events)) dropped++
   return dropped === 0 ? queue : queue.slice(dropped)
 }
 
