@@ -105,6 +105,23 @@ export const validateLabelSelector = (selector: LabelSelector, path: string): Re
  * ```
  */
 export const fromLabelSelector = (selector: LabelSelector): Selector => {
+  const known = compiledSelectors.get(selector)
+  if (known !== undefined) return known
+  const compiled = compileLabelSelector(selector)
+  // A stored object's selector is compiled on every controller pass; frozen, it cannot change.
+  if (isFrozenSelector(selector)) compiledSelectors.set(selector, compiled)
+  return compiled
+}
+
+const compiledSelectors = new WeakMap<LabelSelector, Selector>()
+
+const isFrozenSelector = (selector: LabelSelector): boolean =>
+  Object.isFrozen(selector) &&
+  (selector.matchLabels === undefined || Object.isFrozen(selector.matchLabels)) &&
+  (selector.matchExpressions === undefined ||
+    (Object.isFrozen(selector.matchExpressions) && selector.matchExpressions.every((e) => Object.isFrozen(e) && (e.values === undefined || Object.isFrozen(e.values)))))
+
+const compileLabelSelector = (selector: LabelSelector): Selector => {
   const requirements: Requirement[] = Object.entries(selector.matchLabels ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => ({ key, operator: 'In' as const, values: [value] }))
