@@ -215,4 +215,56 @@ describe('choosing victims among many claimed pods', () => {
       { numRuns: 300 },
     )
   })
+
+  it('keeps picking what the full ranking picks as victims go and pods are rewritten between choices', () => {
+    // A scale-down by one at a time, as a maxSurge 1 rollout does: ready pods on three nodes,
+    // their ready times distinct or not, each choice followed by the victim's removal or by a
+    // pod's readiness being rewritten, the views kept up to date from the store each time.
+    // readyAt -1: Ready without a transition time, which ranks as the newest.
+    const rounds = fc.array(fc.record({ rewrite: fc.boolean(), which: fc.nat(), readyAt: fc.integer({ min: -1, max: 4 }) }), { minLength: 1, maxLength: 12 })
+    fc.assert(
+      fc.property(fc.integer({ min: 6, max: 24 }), fc.constantFrom(1, 5, 1000), fc.nat(), rounds, (count, spread, seed, steps) => {
+        const pod = (i: number, readyAt: number): KubeObject => ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: `p${String(i).padStart(2, '0')}`,
+            namespace: 'x',
+            uid: `${(seed + i * 7919) % 101}-${i}`,
+            labels: { app: 'web' },
+            creationTimestamp: iso(T),
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'web', controller: true }],
+          },
+          spec: { containers: [{ name: 'c', image: 'x' }], nodeName: `n${(i % 3) + 1}` },
+          status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', ...(readyAt < 0 ? {} : { lastTransitionTime: iso(T + readyAt * 1000) }) }] },
+        })
+        const rs = [replicaSet('web', 'x', { matchLabels: { app: 'web' } }, { app: 'web' }, false)]
+        let store = emptyStore
+        const alive = new Set<number>()
+        for (let i = 0; i < count; i++) {
+          store = putObject(store, pod(i, ((seed >> i % 16) + i * 31) % spread))
+          alive.add(i)
+        }
+        let views = syncReplicaSetPods(undefined, store, rs)
+        const now = T + 3_600_000
+        for (const step of steps) {
+          const view = views.byUid.get('web')!
+          if (view.claimed < 2) break
+          const [victim] = claimedVictims(view, view.relatedOnNode, 1, now)
+          expect(victim?.metadata.name).toBe(podsToDelete(claimedPods(view), relatedOf(view), 1, now)[0]?.metadata.name)
+          const ids = [...alive]
+          if (step.rewrite) {
+            const i = ids[step.which % ids.length]!
+            store = putObject(store, pod(i, step.readyAt < 0 ? -1 : step.readyAt % spread))
+          } else {
+            const i = Number(victim!.metadata.name.slice(1))
+            store = deleteObject(store, { kind: 'Pod', namespace: 'x', name: victim!.metadata.name })
+            alive.delete(i)
+          }
+          views = syncReplicaSetPods(views, store, rs)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
 })
