@@ -23,7 +23,7 @@ import type { PodTemplateSpec } from '../objects/pod.js'
 import type { ReplicaSet } from '../objects/replicaSet.js'
 import { fromLabelSelector, type LabelSelector, matchesSelector } from '../objects/selector.js'
 import { formatTimestamp, timestampMs } from '../sim/clock.js'
-import { dependentsOf, getByUid, getObject, listObjects } from '../store/objectStore.js'
+import { dependentsOf, dependentUids, getByUid, getObject, listObjects } from '../store/objectStore.js'
 import type { ClusterState } from '../store/state.js'
 import type { Action, Controller } from './controller.js'
 import { computePodTemplateHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './deployment/podTemplateHash.js'
@@ -315,9 +315,15 @@ const claimReplicaSets = (ctx: Ctx): Work[] => {
   const deleting = d.metadata.deletionTimestamp !== undefined
   const candidates = new Map<string, KubeObject>()
   for (const rs of listObjects(state.objects, 'ReplicaSet', { namespace, selector })) candidates.set(rs.metadata.uid ?? rs.metadata.name, rs)
-  for (const rs of dependentsOf(state.objects, uid)) if (rs.kind === 'ReplicaSet') candidates.set(rs.metadata.uid ?? rs.metadata.name, rs)
+  // Sorted by name below, so the dependents are read unsorted.
+  for (const dependent of dependentUids(state.objects, uid)) {
+    const rs = getByUid(state.objects, dependent)
+    if (rs?.kind === 'ReplicaSet') candidates.set(rs.metadata.uid ?? rs.metadata.name, rs)
+  }
   const out: Work[] = []
-  for (const object of [...candidates.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
+  const byName = [...candidates.values()]
+  if (byName.length > 1) byName.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
+  for (const object of byName) {
     const rs = object as StoredReplicaSet
     const owner = controllerRefOf(rs)
     const matches = matchesSelector(selector, rs.metadata.labels)
@@ -384,8 +390,9 @@ interface Split {
  */
 const splitAndSyncRevision = (ctx: Ctx, all: Work[], createIfMissing: boolean): Split => {
   const d = ctx.d
-  const sorted = [...all].sort(byCreation)
-  let newRS = sorted.find((w) => equalIgnoreHash(w.base.spec.template, d.spec.template))
+  // The oldest ReplicaSet with the Deployment's template (upstream sorts by creation and takes the first).
+  let newRS: Work | undefined
+  for (const w of all) if (equalIgnoreHash(w.base.spec.template, d.spec.template) && (newRS === undefined || byCreation(w, newRS) < 0)) newRS = w
   const oldRSs = all.filter((w) => w !== newRS)
   const newRevision = maxRevision(oldRSs) + 1
   if (newRS !== undefined) {

@@ -253,6 +253,31 @@ describe('Deployment controller', () => {
     expect(replicaSets(again)[0]?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', controller: true, blockOwnerDeletion: true })
   })
 
+  it('releases an owned ReplicaSet whose labels stop matching, and replaces it', () => {
+    const s = start({ replicas: 2 })
+    const rs = replicaSets(s)[0] as KubeObject
+    const relabelled = { ...rs, metadata: { ...rs.metadata, labels: { ...rs.metadata.labels, app: 'elsewhere' } } }
+    const later = right(advance(right(apply(s, relabelled)), '30s'))
+    const released = O.toUndefined(get(later, 'ReplicaSet', 'default', rs.metadata.name))
+    expect(released?.metadata.ownerReferences ?? []).toEqual([])
+    const owned = replicaSets(later).filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === dep(later).metadata.uid))
+    expect(owned.map((r) => r.metadata.name)).not.toContain(rs.metadata.name)
+    expect(owned.length).toBe(1)
+  })
+
+  it('takes the oldest ReplicaSet with its template as the new one when it adopts a second', () => {
+    const s = start({ replicas: 2 })
+    const first = replicaSets(s)[0] as KubeObject
+    const d = deployment({ replicas: 2 })
+    // A hand-made ReplicaSet with the same pod template, created later: adopted as an old one.
+    const copy = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'nginx-copy', namespace: 'default', labels: { app: 'nginx' } }, spec: { replicas: 1, selector: d.spec.selector, template: d.spec.template } }
+    const later = right(advance(right(apply(right(advance(s, '5s')), copy)), '30s'))
+    const byName = new Map(replicaSets(later).map((r) => [r.metadata.name, r]))
+    expect(byName.get('nginx-copy')?.metadata.ownerReferences?.[0]?.uid).toBe(dep(later).metadata.uid)
+    expect(specReplicas(byName.get(first.metadata.name) as KubeObject)).toBe(2)
+    expect(specReplicas(byName.get('nginx-copy') as KubeObject)).toBe(0)
+  })
+
   it('rejects bad input with the API server messages', () => {
     const bad = (spec: Record<string, unknown>) => {
       const d = deployment()
