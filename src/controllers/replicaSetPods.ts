@@ -29,7 +29,7 @@ import { equalityPairs, fromLabelSelector, matchesSelector, type Selector } from
 import { dependentUids, getByUid, listObjects, type ObjectStore } from '../store/objectStore.js'
 import { controllerUid } from './podChanges.js'
 import { isFinished, isPodReady, isTerminating, podNodeName } from './podReadiness.js'
-import { type Ranked, type RankClass, rankClassOf, rankPod, SELECT_BY_INSERTION, selectVictims } from './podRanking.js'
+import { firstOfTied, type Ranked, type RankClass, rankClassOf, rankPod, SELECT_BY_INSERTION, selectVictims } from './podRanking.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -238,6 +238,11 @@ export const claimedVictims = (view: ReplicaSetPods, onNode: ReadonlyMap<string,
     size * Math.log2(groups.length + 1) < view.claimedInOrder.length
       ? mergedByName(groups.map((g) => g.members))
       : view.claimedInOrder.filter((member) => member.group !== undefined && chosen.has(member.group))
+  if (count === 1) {
+    // One pass of the loop above: every chosen group is tied with the best.
+    const first = firstOfTied(inOrder, rankedMember, now)
+    return first === undefined ? [] : [first]
+  }
   return selectVictims(inOrder, rankedMember, onNode, count, now)
 }
 

@@ -246,8 +246,10 @@ describe('choosing victims among many claimed pods', () => {
           alive.add(i)
         }
         let views = syncReplicaSetPods(undefined, store, rs)
-        const now = T + 3_600_000
+        let round = 0
         for (const step of steps) {
+          // Time moves between choices, so the pods' log2 buckets of time since ready shift.
+          const now = T + 1_000_000 + 60_000 * 2 ** round++
           const view = views.byUid.get('web')!
           if (view.claimed < 2) break
           const [victim] = claimedVictims(view, view.relatedOnNode, 1, now)
