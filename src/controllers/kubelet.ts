@@ -365,6 +365,9 @@ const setCondition = (conditions: Condition[], at: number, type: string, status:
   const i = conditions.findIndex((c) => c.type === type)
   const old = i < 0 ? undefined : conditions[i]
   const lastTransitionTime = old !== undefined && old.status === status && typeof old['lastTransitionTime'] === 'string' ? old['lastTransitionTime'] : fmt(at)
+  // Most derivations leave a condition as it was: keep the object (fewer allocations, and the
+  // status comparison after planning meets the same object).
+  if (old !== undefined && isCondition(old, status, lastTransitionTime, reason, message)) return
   const next: Condition = {
     type,
     status,
@@ -375,6 +378,15 @@ const setCondition = (conditions: Condition[], at: number, type: string, status:
   }
   if (i < 0) conditions.push(next)
   else conditions[i] = next
+}
+
+/** Whether `c` is exactly the condition `setCondition` would write: these fields, in this order, and no other. */
+const isCondition = (c: Condition, status: string, lastTransitionTime: unknown, reason: string | undefined, message: string | undefined): boolean => {
+  if (c.status !== status || c['lastProbeTime'] !== null || c['lastTransitionTime'] !== lastTransitionTime || c['reason'] !== reason || c['message'] !== message) return false
+  const keys = Object.keys(c)
+  const expected = 4 + (reason === undefined ? 0 : 1) + (message === undefined ? 0 : 1)
+  if (keys.length !== expected || keys[0] !== 'type' || keys[1] !== 'status' || keys[2] !== 'lastProbeTime' || keys[3] !== 'lastTransitionTime') return false
+  return (reason === undefined || keys[4] === 'reason') && (message === undefined || keys[expected - 1] === 'message')
 }
 
 const CONDITION_ORDER = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']

@@ -138,6 +138,17 @@ describe('kubelet: start-up', () => {
     ])
   })
 
+  it('writes its conditions as its own: a field someone else added to one is dropped on its next pass', () => {
+    const s = at(withPods(cluster(), podManifest('web')), 5_000)
+    const pod = podOf(s, 'web') as KubeObject
+    const current = pod['status'] as { conditions: Array<Record<string, unknown>> }
+    const edited = { ...current, conditions: current.conditions.map((c) => (c['type'] === 'Ready' ? { ...c, note: 'set by hand' } : c)) }
+    const written = right(applyAction(s, { type: 'updateStatus', object: { ...pod, status: edited }, by: 'user' })).state
+    expect(cond(written, 'web', 'Ready')).toHaveProperty('note')
+    const after = right(settle(written))
+    expect(cond(after, 'web', 'Ready')).toEqual({ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: cond(s, 'web', 'Ready')?.lastTransitionTime })
+  })
+
   it('starts containers after 1 s and is ready on start', () => {
     const s0 = withPods(cluster(), podManifest('web'))
     const before = at(s0, 999)
