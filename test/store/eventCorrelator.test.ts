@@ -16,6 +16,9 @@ import {
 import { formatTimestamp } from '../../src/sim/clock.js'
 import { getObject } from '../../src/store/objectStore.js'
 
+/** KUBESIM_LONG=1: twenty times the runs. */
+const runs = (n: number): number => (process.env['KUBESIM_LONG'] === undefined ? n : n * 20)
+
 const event = (object: string, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): EventRecord => ({
   involvedObject: { kind: 'Deployment', namespace: 'default', name: object, uid: `uid-${object}` },
   type,
@@ -217,7 +220,7 @@ describe('correlateEvent', () => {
           expect(stored?.['lastTimestamp']).toBe(formatTimestamp(now))
         }
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     )
   })
 })
