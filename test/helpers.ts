@@ -22,3 +22,6 @@ export const left = <L>(either: E.Either<L, unknown>): L => {
   if (E.isRight(either)) expect.fail('expected Left, got Right')
   return (either as E.Left<L>).left
 }
+
+/** A property's run count: `n`, or twenty times as many under KUBESIM_LONG=1. */
+export const longRuns = (n: number): number => (process.env['KUBESIM_LONG'] === undefined ? n : n * 20)

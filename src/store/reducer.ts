@@ -8,7 +8,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Action, PropagationPolicy } from '../controllers/controller.js'
+import type { Action, EventRecord, PropagationPolicy } from '../controllers/controller.js'
 import { deepEqual, deepEqualExcept } from '../internal/deepEqual.js'
 import { deepFreeze } from '../internal/immer.js'
 import { frozenJsonCopy } from '../internal/jsonCopy.js'
@@ -484,28 +484,35 @@ const addPropagationFinalizer = (meta: Record<string, unknown>, propagation: Pro
   if (!current.includes(finalizer)) meta['finalizers'] = [...current, finalizer]
 }
 
+/** An Event as its component's recorder sends it on: its name, the repeats it carries, and the recorder's memory. */
+interface Sent {
+  readonly event: EventRecord
+  readonly name: string
+  readonly repeats: number
+  readonly memory: ClusterState['memory']
+}
+
 /**
- * Records an Event as a component's event recorder does: through client-go's correlator (see
- * `correlateEvent`) unless the component records through events.k8s.io, then as a new Event or
- * as the next count of the same one.
+ * The Event a component's recorder sends to the API server: through client-go's correlator (see
+ * `correlateEvent`), or as it is for a recorder on events.k8s.io; or the recorder's
+ * new memory when the correlator drops it (`dropped`).
  */
+const sentByRecorder = (state: ClusterState, action: Extract<Action, { readonly type: 'event' }>): Sent | { readonly dropped: ClusterState['memory'] } => {
+  if (action.viaEventsApi === true) return { event: action.event, name: eventName(action.event, false), repeats: 1, memory: state.memory }
+  const key = recorderMemoryKey(action.by)
+  const correlated = correlateEvent(state.memory.get(key) as RecorderCaches | undefined, action.event, state.now)
+  const memory = state.memory.set(key, correlated.caches)
+  if (correlated.dropped) return { dropped: memory }
+  return { event: correlated.event, name: correlated.name, repeats: 1 + correlated.droppedRepeats, memory }
+}
+
+/** Records an Event as a component's event recorder does: as a new Event, or as the next count of the same one. */
 const recordEvent = (state: ClusterState, action: Extract<Action, { readonly type: 'event' }>): E.Either<ApiError, Applied> => {
   const by = action.by
-  let event = action.event
-  let name: string
-  let repeats = 1
-  let memory = state.memory
-  if (action.viaEventsApi === true) name = eventName(event, false)
-  else {
-    const key = recorderMemoryKey(by)
-    const correlated = correlateEvent(memory.get(key) as RecorderCaches | undefined, event, state.now)
-    memory = memory.set(key, correlated.caches)
-    // Dropped before it reached the API server: no write, no trace entry.
-    if (correlated.dropped) return E.right({ state: { ...state, memory }, outcome: 'dropped', warnings: [] })
-    event = correlated.event
-    name = correlated.name
-    repeats += correlated.droppedRepeats
-  }
+  const sent = sentByRecorder(state, action)
+  // Dropped before it reached the API server: no write, no trace entry.
+  if ('dropped' in sent) return E.right({ state: { ...state, memory: sent.dropped }, outcome: 'dropped', warnings: [] })
+  const { event, name, repeats, memory } = sent
   const namespace = event.involvedObject.namespace ?? 'default'
   const ref = { kind: 'Event', namespace, name }
   const existing = getObject(state.objects, ref)
@@ -539,8 +546,7 @@ const recordEvent = (state: ClusterState, action: Extract<Action, { readonly typ
     object = stampObject(existing, { resourceVersion }, top)
   }
   const stored: ClusterState = { ...state, rng, revision, memory, objects: replaceObject(state.objects, object, existing) }
-  const written = event
-  const entries = (): ReadonlyArray<TraceEntry> => [traceEntry(stored, by, 'event', written.involvedObject, { message: `${written.type} ${written.reason}: ${written.message}` })]
+  const entries = (): ReadonlyArray<TraceEntry> => [traceEntry(stored, by, 'event', event.involvedObject, { message: `${event.type} ${event.reason}: ${event.message}` })]
   return E.right({ state: record(stored, entries), outcome: 'recorded', object, warnings: [] })
 }
 

@@ -29,7 +29,7 @@ import {
   step,
   traceEntries,
 } from '../../src/index.js'
-import { left, right } from '../helpers.js'
+import { left, right, longRuns } from '../helpers.js'
 import { advanceChecked, type Check } from './stepwise.js'
 
 const REF = { kind: 'Deployment', namespace: 'default', name: 'nginx-deployment' }
@@ -315,8 +315,6 @@ describe('Deployment controller', () => {
 // properties
 // ---------------------------------------------------------------------------------------------
 
-const LONG = process.env['KUBESIM_LONG'] !== undefined
-const runs = (n: number) => (LONG ? n * 20 : n)
 
 const arbBudget = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('0%', '10%', '25%', '50%', '100%'))
 
@@ -475,7 +473,7 @@ describe('Deployment properties', () => {
           if (desired > 0) expect(condition(s, 'Progressing')?.['reason']).toBe('NewReplicaSetAvailable')
         },
       ),
-      { numRuns: runs(10) },
+      { numRuns: longRuns(10) },
     )
   })
 
@@ -493,7 +491,7 @@ describe('Deployment properties', () => {
         s = advanceChecked(s, 5 * 60_000, check)
         expect(right(rolloutStatus(s, REF)).done).toBe(true)
       }),
-      { numRuns: runs(6) },
+      { numRuns: longRuns(6) },
     )
   })
 
@@ -507,7 +505,7 @@ describe('Deployment properties', () => {
       fc.property(fc.integer(), (seed) => {
         expect(traceEntries(run(seed))).toEqual(traceEntries(run(seed)))
       }),
-      { numRuns: runs(3) },
+      { numRuns: longRuns(3) },
     )
   })
 })

@@ -24,7 +24,7 @@ import {
   traceEntries,
 } from '../../src/index.js'
 import { podsToDelete } from '../../src/controllers/replicaSet.js'
-import { right } from '../helpers.js'
+import { right, longRuns } from '../helpers.js'
 import { advanceChecked } from './stepwise.js'
 
 const RS_REF = { kind: 'ReplicaSet', namespace: 'default', name: 'web' }
@@ -243,7 +243,6 @@ describe('ReplicaSet deletion ranking (ActivePodsWithRanks)', () => {
 
 type Op = { readonly tag: 'scale'; readonly n: number } | { readonly tag: 'kill'; readonly i: number } | { readonly tag: 'failNode'; readonly node: number } | { readonly tag: 'recover'; readonly node: number } | { readonly tag: 'wait'; readonly s: number }
 
-const runs = (n: number) => (process.env['KUBESIM_LONG'] !== undefined ? n * 20 : n)
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ tag: fc.constant('scale' as const), n: fc.integer({ min: 0, max: 6 }) }),
@@ -297,7 +296,7 @@ describe('ReplicaSet properties', () => {
         const later = advanceChecked(s, 10 * 60_000, check)
         expect(activePodsOf(later, rsOf(later))).toHaveLength(desired)
       }),
-      { numRuns: runs(15) },
+      { numRuns: longRuns(15) },
     )
   })
 
@@ -313,7 +312,7 @@ describe('ReplicaSet properties', () => {
         expect(traceEntries(x)).toEqual(traceEntries(y))
         expect(list(x, 'Pod').map((p) => p.metadata.name)).toEqual(list(y, 'Pod').map((p) => p.metadata.name))
       }),
-      { numRuns: runs(6) },
+      { numRuns: longRuns(6) },
     )
   })
 })

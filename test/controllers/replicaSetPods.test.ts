@@ -4,9 +4,8 @@ import type { KubeObject } from '../../src/index.js'
 import { podsToDelete } from '../../src/controllers/podRanking.js'
 import { claimedPods, claimedVictims, claimWritePods, type ReplicaSetPods, type ReplicaSetPodViews, syncReplicaSetPods } from '../../src/controllers/replicaSetPods.js'
 import { deleteObject, emptyStore, putObject } from '../../src/store/objectStore.js'
+import { longRuns } from '../helpers.js'
 
-/** KUBESIM_LONG=1: twenty times the runs. */
-const runs = (n: number): number => (process.env['KUBESIM_LONG'] === undefined ? n : n * 20)
 
 const T = Date.parse('2025-01-01T00:00:00Z')
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -269,7 +268,7 @@ describe('choosing victims among many claimed pods', () => {
           views = syncReplicaSetPods(views, store, rs)
         }
       }),
-      { numRuns: runs(200) },
+      { numRuns: longRuns(200) },
     )
   })
 })
